@@ -1,0 +1,259 @@
+/*
+ * collector - fetch product records, enrich them, land one batch.
+ *
+ * One run: load the configuration; fetch batch.max_size responses from
+ * the source; give every record a user id from a stable pool and a shop
+ * id; assemble one batch; write it to the lake under a fresh key; print
+ * where it landed; exit with a status that says what happened.  The
+ * schedule belongs to cron or a systemd timer, never to this program.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "batch.h"
+#include "config.h"
+#include "enrich.h"
+#include "http.h"
+#include "log.h"
+#include "naming.h"
+#include "source.h"
+#include "status.h"
+#include "upload.h"
+
+struct run {
+	const struct config *cfg;
+	struct user_pool users;
+	struct batch batch;
+	struct fetch_report fetched;
+	struct upload_report landed;
+	char key[KEY_MAX];
+	double started;
+};
+
+static double
+now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Fetches the responses into the batch.  A run in which some responses
+ * arrived goes on with them: their quota is already spent. */
+static int
+fetch_stage(struct run *run, struct err *err)
+{
+	const struct config *cfg = run->cfg;
+	struct source src = { 0 };
+	int status;
+
+	if ((status = source_open(&src, cfg, err)) != ST_OK)
+		return status;
+	status = source_fetch(&src, (size_t)cfg->max_size,
+	    batch_add_response, &run->batch, &run->fetched, err);
+	source_close(&src);
+	if (status != ST_OK && run->fetched.arrived == 0)
+		return status;
+	return batch_finish(&run->batch, err);
+}
+
+static int
+name_stage(struct run *run, struct err *err)
+{
+	const struct config *cfg = run->cfg;
+	char uuid[UUID_LEN + 1];
+	time_t now = time(NULL);
+	struct tm utc;
+	int status;
+
+	if ((status = uuid4_random(uuid, err)) != ST_OK)
+		return status;
+	gmtime_r(&now, &utc);
+	return object_key_format(run->key, sizeof(run->key), cfg->path,
+	    cfg->time_format, &utc, uuid, batch_key_suffix(cfg->format), err);
+}
+
+/* -o FILE: the batch goes to a file (atomically) or to stdout. */
+static int
+output_stage(struct run *run, struct err *err)
+{
+	const struct buf *data = &run->batch.data;
+	const char *path = run->cfg->output;
+
+	int status;
+
+	if (strcmp(path, "-") != 0) {
+		status = file_write_atomic(path, data->data, data->len, err);
+		if (status == ST_OK)
+			snprintf(run->landed.where, sizeof(run->landed.where),
+			    "%s", path);
+		return status;
+	}
+	if (fwrite(data->data, 1, data->len, stdout) != data->len ||
+	    fflush(stdout) != 0)
+		return err_set(err, ST_IO, "cannot write the batch to standard "
+		    "output: %s", strerror(errno));
+	return ST_OK;
+}
+
+static int
+upload_stage(struct run *run, struct err *err)
+{
+	struct sink sink = { 0 };
+	struct object obj;
+	int status;
+
+	obj.key = run->key;
+	obj.data = run->batch.data.data;
+	obj.len = run->batch.data.len;
+	obj.content_type = batch_content_type(run->cfg->format);
+	if ((status = sink_open(&sink, run->cfg, err)) == ST_OK)
+		status = sink_put(&sink, &obj, &run->landed, err);
+	sink_close(&sink);
+	return status;
+}
+
+static int
+collect(struct run *run, struct err *err)
+{
+	const struct config *cfg = run->cfg;
+	int status;
+
+	if (user_pool_build(&run->users, cfg->pool_seed,
+	    (size_t)cfg->users) != 0)
+		return err_set(err, ST_TEMPFAIL, "out of memory building the "
+		    "user pool");
+	if ((status = batch_init(&run->batch, cfg->format, &run->users,
+	    (uint64_t)cfg->shops, cfg->seed, err)) != ST_OK)
+		return status;
+	if ((status = fetch_stage(run, err)) != ST_OK)
+		return status;
+	if (run->batch.records == 0) {
+		/* An empty object would only make readers list and skip it. */
+		log_warning("no records arrived; nothing was written");
+		return ST_OK;
+	}
+	if ((status = name_stage(run, err)) != ST_OK)
+		return status;
+
+	if (cfg->dry_run) {
+		snprintf(run->landed.where, sizeof(run->landed.where), "%s",
+		    run->key);
+		log_info("dry run: %zu bytes not written", run->batch.data.len);
+	} else if (cfg->output != NULL)
+		status = output_stage(run, err);
+	else
+		status = upload_stage(run, err);
+	if (status != ST_OK)
+		return status;
+
+	if (run->fetched.arrived < run->fetched.requested) {
+		log_warning("landed %zu of %zu responses", run->fetched.arrived,
+		    run->fetched.requested);
+		return ST_TEMPFAIL;
+	}
+	return ST_OK;
+}
+
+/* --json: one line that a script can parse, on success and failure. */
+static void
+print_summary(const struct run *run, int status, const struct err *err,
+    FILE *out)
+{
+	json_t *s;
+	char *line;
+
+	s = json_pack("{s:s, s:i, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:f, "
+	    "s:b}",
+	    "status", status_name(status), "exit", status,
+	    "key", run->key, "where", run->landed.where,
+	    "records", (json_int_t)run->batch.records,
+	    "bytes", (json_int_t)run->batch.data.len,
+	    "responses", (json_int_t)run->fetched.arrived,
+	    "requested", (json_int_t)run->fetched.requested,
+	    "retries", (json_int_t)(run->fetched.retries +
+	    run->landed.retries),
+	    "duration_seconds", now_seconds() - run->started,
+	    "dry_run", run->cfg->dry_run);
+	if (s != NULL && status != ST_OK && err->msg[0] != '\0')
+		json_object_set_new(s, "error", json_string(err->msg));
+	if (s != NULL && (line = json_dumps(s, JSON_COMPACT)) != NULL) {
+		fprintf(out, "%s\n", line);
+		free(line);
+	}
+	json_decref(s);
+}
+
+static void
+report(const struct run *run, int status, const struct err *err)
+{
+	const struct config *cfg = run->cfg;
+	int landed = status == ST_OK || (status == ST_TEMPFAIL &&
+	    run->landed.where[0] != '\0');
+	int batch_on_stdout = cfg->output && strcmp(cfg->output, "-") == 0;
+
+	if (status != ST_OK && err->msg[0] != '\0')
+		log_error("%s", err->msg);
+	if (landed)
+		log_info("%zu records from %zu of %zu responses, %zu bytes, "
+		    "%zu retries, %.3f s", run->batch.records,
+		    run->fetched.arrived, run->fetched.requested,
+		    run->batch.data.len, run->fetched.retries +
+		    run->landed.retries, now_seconds() - run->started);
+	if (cfg->json_summary)
+		print_summary(run, status, err,
+		    batch_on_stdout ? stderr : stdout);
+	else if (landed && !batch_on_stdout)
+		printf("%s\n", run->landed.where);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct config cfg;
+	struct run run;
+	struct err err = { "" };
+	int status;
+
+	memset(&cfg, 0, sizeof(cfg));
+	memset(&run, 0, sizeof(run));
+	run.cfg = &cfg;
+	run.started = now_seconds();
+
+	if ((status = config_load(&cfg, argc, argv, &err)) != ST_OK) {
+		fprintf(stderr, "collector: error: %s\n", err.msg);
+		goto out;
+	}
+	if (cfg.show_help) {
+		config_usage(stdout);
+		goto out;
+	}
+	if (cfg.show_version) {
+		printf("collector %s\n", COLLECTOR_VERSION);
+		goto out;
+	}
+	if (cfg.print_config) {
+		config_print(&cfg, stdout);
+		goto out;
+	}
+	log_setup(cfg.log_level, cfg.log_format == LOG_FORMAT_JSON);
+	if ((status = http_global_init(&err)) == ST_OK) {
+		status = collect(&run, &err);
+		http_global_cleanup();
+	}
+	report(&run, status, &err);
+out:
+	batch_free(&run.batch);
+	user_pool_free(&run.users);
+	config_free(&cfg);
+	if (fflush(stdout) != 0 && status == ST_OK)
+		status = ST_IO;
+	return status;
+}

@@ -1,0 +1,111 @@
+/*
+ * config.h - the effective configuration of one run.
+ *
+ * Every setting is one row of a table (config.c): its YAML key, its flag,
+ * its environment names and its default.  Layers are applied lowest first
+ * (defaults, YAML file, .env file, environment, flags), each remembering
+ * where its value came from for --print-config.
+ *
+ * config_load() fills a struct config that owns all its strings;
+ * config_free() releases them.
+ */
+#ifndef COLLECTOR_CONFIG_H
+#define COLLECTOR_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "status.h"
+
+enum batch_format { FORMAT_ARRAY, FORMAT_NDJSON };
+enum key_in { KEY_IN_HEADER, KEY_IN_QUERY };
+enum log_format { LOG_FORMAT_TEXT, LOG_FORMAT_JSON };
+enum storage_kind { STORAGE_AUTO, STORAGE_SUPABASE, STORAGE_S3 };
+
+struct param {
+	char *name;
+	char *value;
+};
+
+struct config {
+	/* source */
+	char *url;			/* mockaroo.url; NULL = built-in */
+	char *api_key;			/* secret, never printed */
+	enum key_in key_in;		/* mockaroo.key_in */
+	struct param *params;		/* mockaroo.params */
+	size_t nparams;
+	long records;			/* builtin.records per response */
+
+	/* sink */
+	char *project_url;		/* supabase.url; NULL = ./lake */
+	char *project_key;		/* secret, never printed */
+	char *bucket;			/* supabase.bucketName */
+	char *path;			/* supabase.path_raw_data.new, normalised */
+	enum storage_kind storage_kind;	/* storage.kind */
+	char *s3_endpoint;		/* s3.endpoint */
+	char *s3_region;		/* s3.region */
+	bool s3_path_style;		/* s3.path_style */
+	char *s3_access_key_id;		/* AWS_ACCESS_KEY_ID */
+	char *s3_secret_access_key;	/* secret */
+	char *s3_session_token;		/* secret */
+	char *cache_control;		/* upload.cache_control */
+	bool gzip;			/* upload.gzip */
+	long long resumable_threshold;	/* upload.resumable_threshold */
+	long long multipart_threshold;	/* upload.multipart_threshold */
+
+	/* batch and enrichment */
+	long max_size;			/* batch.max_size: responses */
+	enum batch_format format;	/* batch.format */
+	long users;			/* enrich.users */
+	long shops;			/* enrich.shops */
+	uint64_t pool_seed;		/* enrich.pool_seed */
+	uint64_t seed;			/* --seed, or random per run */
+	bool seed_given;
+	char *time_format;		/* naming.time_format, presets expanded */
+
+	/* http */
+	long concurrency;		/* http.concurrency */
+	long connect_timeout;		/* http.connect_timeout, seconds */
+	long timeout;			/* http.timeout, seconds per request */
+	long max_time;			/* http.max_time, seconds per stage */
+	long retries;			/* http.retries */
+	long long max_response_bytes;	/* http.max_response_bytes */
+
+	/* logging */
+	int log_level;			/* enum log_level from log.h */
+	enum log_format log_format;	/* log.format */
+
+	/* this run only (flags) */
+	char *config_file;		/* the YAML file read, or NULL */
+	char *env_file;			/* the .env file read, or NULL */
+	bool dry_run;
+	char *output;			/* -o FILE, "-" = stdout */
+	bool json_summary;
+	bool print_config;
+	bool show_help;
+	bool show_version;
+
+	/* private: where each setting came from, for --print-config */
+	char **origins;
+};
+
+/*
+ * Builds the configuration from argv and the environment (envp-style
+ * lookups go through getenv).  Returns ST_OK, ST_USAGE for a bad command
+ * line or ST_CONFIG for a bad file or value, with err naming the file,
+ * line, column and key, or the flag or variable, at fault.
+ */
+int config_load(struct config *cfg, int argc, char **argv, struct err *err);
+
+/* Writes the effective configuration, secrets as "***", one
+ * "key = value  # origin" line per setting. */
+void config_print(const struct config *cfg, FILE *out);
+
+/* Writes the --help text. */
+void config_usage(FILE *out);
+
+void config_free(struct config *cfg);
+
+#endif

@@ -1,0 +1,69 @@
+/*
+ * upload.h - where batches land.
+ *
+ * A sink stores one object under a key, all or nothing: no reader ever
+ * sees a partial object, and a failed put leaves nothing behind.  The
+ * project URL picks the sink:
+ *
+ *     unset, file:///dir  a local directory lake, <dir>/<bucket>/<key>
+ *                         (unset means ./lake)
+ *     http://, https://   Supabase Storage (supabase.c)
+ *     s3://bucket/prefix  an S3-compatible store (s3.c)
+ */
+#ifndef COLLECTOR_UPLOAD_H
+#define COLLECTOR_UPLOAD_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "status.h"
+
+#define WHERE_MAX 2048
+
+struct object {
+	const char *key;		/* the object key, without the bucket */
+	const char *data;
+	size_t len;
+	const char *content_type;	/* e.g. "application/json" */
+};
+
+struct upload_report {
+	char where[WHERE_MAX];	/* the file path or URL the object landed at */
+	size_t retries;		/* requests repeated after a transient fault */
+};
+
+struct sink_ops;
+
+struct sink {
+	const struct sink_ops *ops;
+	const struct config *cfg;
+	void *state;		/* the implementation's */
+};
+
+struct sink_ops {
+	const char *name;
+	int (*open)(struct sink *sink, struct err *err);
+	int (*put)(struct sink *sink, const struct object *obj,
+	    struct upload_report *report, struct err *err);
+	void (*close)(struct sink *sink);
+};
+
+/* Picks and opens the sink for cfg->project_url. */
+int sink_open(struct sink *sink, const struct config *cfg, struct err *err);
+
+/* Stores obj; on success report->where says where it landed. */
+int sink_put(struct sink *sink, const struct object *obj,
+    struct upload_report *report, struct err *err);
+
+void sink_close(struct sink *sink);
+
+/* Writes data to path atomically: a temporary file in the same directory,
+ * fsync, rename, fsync of the directory.  Creates missing directories. */
+int file_write_atomic(const char *path, const char *data, size_t len,
+    struct err *err);
+
+/* The remote sinks. */
+extern const struct sink_ops supabase_ops;
+extern const struct sink_ops s3_ops;
+
+#endif

@@ -1,0 +1,153 @@
+/* test_naming.c - uuids, path prefixes and object keys. */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "naming.h"
+#include "t.h"
+
+static void
+test_uuid_format(void)
+{
+	unsigned char zero[16] = { 0 }, ones[16];
+	char out[37];
+
+	uuid4_format(zero, out);
+	T_STR(out, "00000000-0000-4000-8000-000000000000");
+	memset(ones, 0xff, sizeof(ones));
+	uuid4_format(ones, out);
+	T_STR(out, "ffffffff-ffff-4fff-bfff-ffffffffffff");
+}
+
+static void
+test_prefix_normalise(void)
+{
+	static const struct {
+		const char *in, *want, *error;
+	} cases[] = {
+		{ "bronze/new", "bronze/new", NULL },
+		{ "/bronze//new/", "bronze/new", NULL },
+		{ "///", "", NULL },
+		{ "", "", NULL },
+		{ "bronze/new/dt=%Y-%m-%d", "bronze/new/dt=%Y-%m-%d", NULL },
+		{ "a b/c:d", "a b/c:d", NULL },
+		{ "bronze/../x", NULL, "p: \"..\" segments are not allowed "
+		    "in object keys" },
+		{ "./x", NULL, "p: \".\" segments are not allowed in object "
+		    "keys" },
+		{ "bronze/n#w", NULL, "p: character '#' (0x23) is not "
+		    "allowed in object keys" },
+		{ "br\xc3\xa9", NULL, "p: character '?' (0xc3) is not allowed "
+		    "in object keys" },
+	};
+	struct err err;
+	char text[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text), "%s", cases[i].in);
+		err.msg[0] = '\0';
+		if (cases[i].error == NULL) {
+			T_INT(key_prefix_normalise(text, "p", &err), ST_OK);
+			T_STR(text, cases[i].want);
+		} else {
+			T_INT(key_prefix_normalise(text, "p", &err), ST_CONFIG);
+			T_STR(err.msg, cases[i].error);
+		}
+	}
+}
+
+static void
+test_key_format(void)
+{
+	struct tm utc = { 0 };
+	struct err err;
+	char key[KEY_MAX];
+	const char *uuid = "550e8400-e29b-41d4-a716-446655440000";
+
+	utc.tm_year = 2025 - 1900;
+	utc.tm_mon = 8;
+	utc.tm_mday = 2;
+	utc.tm_hour = 10;
+	utc.tm_min = 30;
+	utc.tm_sec = 45;
+
+	T_INT(object_key_format(key, sizeof(key), "bronze/new",
+	    TIME_FORMAT_ISO, &utc, uuid, ".json", &err), ST_OK);
+	T_STR(key, "bronze/new/2025-09-02T10:30:45_"
+	    "550e8400-e29b-41d4-a716-446655440000.json");
+	T_INT(object_key_format(key, sizeof(key), "bronze/new/dt=%Y-%m-%d",
+	    time_format_expand("basic"), &utc, uuid, ".jsonl", &err), ST_OK);
+	T_STR(key, "bronze/new/dt=2025-09-02/20250902T103045Z_"
+	    "550e8400-e29b-41d4-a716-446655440000.jsonl");
+	T_INT(object_key_format(key, sizeof(key), "", "%s", &utc, uuid,
+	    ".json", &err), ST_OK);
+	T_OK(strchr(key, '/') == NULL);
+
+	T_STR(time_format_expand("iso"), TIME_FORMAT_ISO);
+	T_STR(time_format_expand("%H"), "%H");
+
+	/* A format that produces a separator or a forbidden byte. */
+	T_INT(object_key_format(key, sizeof(key), "a", "%Y/", &utc, uuid,
+	    ".json", &err), ST_OK);
+	T_STR(key, "a/2025/_550e8400-e29b-41d4-a716-446655440000.json");
+	T_INT(object_key_format(key, sizeof(key), "a", "/", &utc, uuid,
+	    ".json", &err), ST_CONFIG);
+	T_STR(err.msg, "object key \"a//_550e8400-e29b-41d4-a716-"
+	    "446655440000.json\" has an empty, \".\" or \"..\" segment");
+	T_INT(object_key_format(key, sizeof(key), "a", "%%", &utc, uuid,
+	    ".json", &err), ST_CONFIG);
+	T_CONTAINS(err.msg, "byte 0x25 is not allowed");
+	T_INT(object_key_format(key, 40, "bronze/new", TIME_FORMAT_ISO, &utc,
+	    uuid, ".json", &err), ST_CONFIG);
+	T_STR(err.msg, "object key for prefix \"bronze/new\" is longer than "
+	    "39 bytes");
+}
+
+static int
+compare_keys(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* 100,000 keys made in the same second are all distinct. */
+static void
+test_key_uniqueness(void)
+{
+	enum { N = 100000 };
+	char **keys = calloc(N, sizeof(*keys));
+	char uuid[37], key[KEY_MAX];
+	struct tm utc = { 0 };
+	struct err err;
+	size_t i, failures = 0, dups = 0;
+
+	utc.tm_year = 126;
+	for (i = 0; keys != NULL && i < N; i++) {
+		if (uuid4_random(uuid, &err) != ST_OK ||
+		    object_key_format(key, sizeof(key), "bronze/new",
+		    TIME_FORMAT_ISO, &utc, uuid, ".json", &err) != ST_OK ||
+		    uuid[14] != '4' || strchr("89ab", uuid[19]) == NULL) {
+			failures++;
+			continue;
+		}
+		keys[i] = strdup(key);
+	}
+	T_INT(failures, 0);
+	qsort(keys, N, sizeof(*keys), compare_keys);
+	for (i = 1; i < N; i++)
+		dups += strcmp(keys[i - 1], keys[i]) == 0;
+	T_INT(dups, 0);
+	for (i = 0; i < N; i++)
+		free(keys[i]);
+	free(keys);
+}
+
+int
+main(void)
+{
+	test_uuid_format();
+	test_prefix_normalise();
+	test_key_format();
+	test_key_uniqueness();
+	return t_done();
+}

@@ -1,0 +1,230 @@
+/*
+ * upload.c - picks the sink for a project URL; the local directory lake.
+ *
+ * The local lake writes each object the way redis writes its dump: a
+ * temporary file in the target directory, fsync, rename over the final
+ * name, fsync the directory.  A reader sees the whole object or nothing,
+ * and after a crash either the object is there or only a dot-file that
+ * no reader lists.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "http.h"
+#include "log.h"
+#include "upload.h"
+
+#define LOCAL_LAKE "./lake"
+
+static int
+errno_status(int e)
+{
+	return e == ENOSPC || e == EIO || e == EDQUOT ? ST_IO : ST_CANTCREATE;
+}
+
+static int
+fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+	int rc;
+
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+/* Creates dir and its missing parents; each new directory is made
+ * durable in its parent, so a crash cannot lose the path to an object. */
+static int
+mkdir_p(const char *dir, struct err *err)
+{
+	char path[WHERE_MAX], *slash;
+	size_t len = strlen(dir);
+
+	if (len >= sizeof(path))
+		return err_set(err, ST_CANTCREATE, "%s: path too long", dir);
+	memcpy(path, dir, len + 1);
+	for (slash = path + 1; ; slash++) {
+		if (*slash != '/' && *slash != '\0')
+			continue;
+		char saved = *slash;
+		*slash = '\0';
+		if (mkdir(path, 0777) == 0) {
+			char *parent_end = strrchr(path, '/');
+			if (parent_end != NULL && parent_end != path) {
+				*parent_end = '\0';
+				fsync_dir(path);
+				*parent_end = '/';
+			} else
+				fsync_dir(parent_end == path ? "/" : ".");
+		} else if (errno != EEXIST)
+			return err_set(err, errno_status(errno),
+			    "cannot create directory %s: %s", path,
+			    strerror(errno));
+		*slash = saved;
+		if (saved == '\0')
+			return ST_OK;
+	}
+}
+
+static int
+write_all(int fd, const char *data, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, data, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+file_write_atomic(const char *path, const char *data, size_t len,
+    struct err *err)
+{
+	char dir[WHERE_MAX], temp[WHERE_MAX + 32];
+	const char *base = strrchr(path, '/');
+	int fd = -1, status = ST_OK;
+	mode_t mask;
+
+	if (base == NULL) {
+		snprintf(dir, sizeof(dir), ".");
+		base = path;
+	} else {
+		snprintf(dir, sizeof(dir), "%.*s", (int)(base - path), path);
+		base++;
+		if (dir[0] == '\0')
+			snprintf(dir, sizeof(dir), "/");
+	}
+	if ((status = mkdir_p(dir, err)) != ST_OK)
+		return status;
+	if ((size_t)snprintf(temp, sizeof(temp), "%s/.%s.XXXXXX", dir, base)
+	    >= sizeof(temp))
+		return err_set(err, ST_CANTCREATE, "%s: path too long", path);
+	if ((fd = mkstemp(temp)) < 0)
+		return err_set(err, errno_status(errno), "cannot create %s: %s",
+		    temp, strerror(errno));
+
+	/* mkstemp makes 0600; an object is as readable as any new file. */
+	mask = umask(0);
+	umask(mask);
+	if (fchmod(fd, 0666 & ~mask) != 0 || write_all(fd, data, len) != 0 ||
+	    fsync(fd) != 0) {
+		status = err_set(err, errno_status(errno), "cannot write %s: "
+		    "%s", path, strerror(errno));
+		goto out;
+	}
+	if (close(fd) != 0) {
+		fd = -1;
+		status = err_set(err, errno_status(errno), "cannot write %s: "
+		    "%s", path, strerror(errno));
+		goto out;
+	}
+	fd = -1;
+	if (rename(temp, path) != 0) {
+		status = err_set(err, errno_status(errno), "cannot rename %s "
+		    "to %s: %s", temp, path, strerror(errno));
+		goto out;
+	}
+	if (fsync_dir(dir) != 0)
+		status = err_set(err, ST_IO, "cannot sync directory %s: %s",
+		    dir, strerror(errno));
+	return status;
+out:
+	if (fd >= 0)
+		close(fd);
+	unlink(temp);
+	return status;
+}
+
+/* The lake directory: ./lake, or the path of a file:// URL. */
+static int
+local_open(struct sink *sink, struct err *err)
+{
+	const char *url = sink->cfg->project_url;
+	const char *dir = url ? url + strlen("file://") : LOCAL_LAKE;
+
+	if (url != NULL && dir[0] != '/')
+		return err_set(err, ST_CONFIG, "supabase.url \"%s\": a file URL "
+		    "needs an absolute path, as in file:///srv/lake", url);
+	sink->state = (void *)dir;
+	return ST_OK;
+}
+
+static int
+local_put(struct sink *sink, const struct object *obj,
+    struct upload_report *report, struct err *err)
+{
+	const char *dir = sink->state;
+	char path[WHERE_MAX];
+	int status;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s/%s", dir,
+	    sink->cfg->bucket, obj->key) >= sizeof(path))
+		return err_set(err, ST_CANTCREATE, "%s/%s/%s: path too long",
+		    dir, sink->cfg->bucket, obj->key);
+	log_debug("writing %zu bytes to %s", obj->len, path);
+	if ((status = file_write_atomic(path, obj->data, obj->len, err)) ==
+	    ST_OK)
+		snprintf(report->where, sizeof(report->where), "%s", path);
+	return status;
+}
+
+static const struct sink_ops local_ops = {
+	"local", local_open, local_put, NULL
+};
+
+int
+sink_open(struct sink *sink, const struct config *cfg, struct err *err)
+{
+	const char *url = cfg->project_url;
+	char shown[512];
+
+	sink->cfg = cfg;
+	sink->state = NULL;
+	if (cfg->storage_kind == STORAGE_S3 ||
+	    (url != NULL && strncmp(url, "s3://", 5) == 0))
+		sink->ops = &s3_ops;
+	else if (url == NULL || strncmp(url, "file://", 7) == 0)
+		sink->ops = &local_ops;
+	else if (strncmp(url, "http://", 7) == 0 ||
+	    strncmp(url, "https://", 8) == 0)
+		sink->ops = &supabase_ops;
+	else {
+		http_redact(url, shown, sizeof(shown));
+		return err_set(err, ST_CONFIG, "supabase.url \"%s\": unknown "
+		    "scheme (use file://, https:// or s3://)", shown);
+	}
+	return sink->ops->open ? sink->ops->open(sink, err) : ST_OK;
+}
+
+int
+sink_put(struct sink *sink, const struct object *obj,
+    struct upload_report *report, struct err *err)
+{
+	memset(report, 0, sizeof(*report));
+	return sink->ops->put(sink, obj, report, err);
+}
+
+void
+sink_close(struct sink *sink)
+{
+	if (sink->ops != NULL && sink->ops->close != NULL)
+		sink->ops->close(sink);
+	sink->ops = NULL;
+}
