@@ -130,7 +130,8 @@ collect(struct run *run, struct err *err)
 	    (size_t)cfg->users) != 0)
 		return err_set(err, ST_TEMPFAIL, "out of memory building the "
 		    "user pool");
-	if ((status = batch_init(&run->batch, cfg->format, &run->users,
+	if ((status = batch_init(&run->batch, (size_t)cfg->max_size,
+	    cfg->format, &run->users,
 	    (uint64_t)cfg->shops, cfg->seed, err)) != ST_OK)
 		return status;
 	if ((status = fetch_stage(run, err)) != ST_OK)
