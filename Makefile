@@ -41,7 +41,7 @@ VALGRIND   = valgrind --quiet --error-exitcode=99 --leak-check=full \
              --show-leak-kinds=definite,indirect --track-fds=no
 
 .PHONY: all run check sanitize valgrind bench install uninstall clean deps \
-        tests
+        tests faults
 
 all: $(BIN)
 
@@ -60,10 +60,21 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/libcollector.a $(HEADERS) | $(BUILD)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< \
 	    $(BUILD)/libcollector.a $(LIBS)
 
+# A preload library that makes writes fail with ENOSPC (tests/enospc.c).
+$(BUILD)/tests/enospc.so: tests/enospc.c | $(BUILD)
+	@mkdir -p $(BUILD)/tests
+	$(CC) -shared -fPIC -O2 -Wall -Wextra -o $@ $< -ldl
+
+# The program with kill points (fault.h), for the crash tests.
+faults:
+	@$(MAKE) --no-print-directory BUILD=build/faults \
+	    BIN=build/faults/collector EXTRA_CFLAGS=-DCOLLECTOR_FAULTS \
+	    build/faults/collector
+
 $(BUILD):
 	mkdir -p $@
 
-tests: $(BIN) $(TEST_BIN)
+tests: $(BIN) $(TEST_BIN) $(BUILD)/tests/enospc.so
 
 run: deps
 	@$(MAKE) --no-print-directory all
@@ -72,8 +83,9 @@ run: deps
 	    echo "look at it with: head -c 600 $$key; echo"
 
 check: deps
-	@$(MAKE) --no-print-directory tests
-	@COLLECTOR=$(abspath $(BIN)) BUILD=$(BUILD) tests/run
+	@$(MAKE) --no-print-directory tests faults
+	@COLLECTOR=$(abspath $(BIN)) BUILD=$(BUILD) \
+	    FAULT_COLLECTOR=$(abspath build/faults/collector) tests/run
 
 sanitize: deps
 	@$(MAKE) --no-print-directory BUILD=build/sanitize \

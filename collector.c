@@ -19,18 +19,35 @@
 #include "batch.h"
 #include "config.h"
 #include "enrich.h"
+#include "fault.h"
 #include "http.h"
+#include "interrupt.h"
 #include "log.h"
 #include "naming.h"
 #include "source.h"
+#include "spool.h"
 #include "status.h"
 #include "upload.h"
+
+/* What replaying the spool did. */
+struct replay {
+	size_t landed;		/* batches the store took */
+	size_t set_aside;	/* corrupt or refused, moved to bad/ */
+	size_t elsewhere;	/* bound for another destination, left */
+	size_t retries;
+	int stalled;		/* the store failed for now */
+};
 
 struct run {
 	const struct config *cfg;
 	struct user_pool users;
 	struct batch batch;
 	struct fetch_report fetched;
+	struct sink sink;
+	struct spool spool;
+	int spooling;		/* the spool is open and locked */
+	char destination[WHERE_MAX];
+	struct replay replay;
 	struct upload_report landed;
 	char key[KEY_MAX];
 	double started;
@@ -103,21 +120,196 @@ output_stage(struct run *run, struct err *err)
 	return ST_OK;
 }
 
+/* A failure worth a later attempt; the batch waits in the spool. */
+static int
+is_transient(int status)
+{
+	return status == ST_UNAVAILABLE || status == ST_TEMPFAIL ||
+	    status == ST_IO;
+}
+
+/* Stores one spooled batch of an earlier run under its original key. */
+static int
+replay_one(struct run *run, const struct spool_entry *entry,
+    struct err *err)
+{
+	struct spool_batch spooled;
+	struct upload_report landed;
+	struct object obj;
+	struct err why;
+	int status;
+
+	status = spool_load(&run->spool, entry->name, &spooled, &why);
+	if (status == ST_DATA) {
+		log_error("%s; moved to %s/bad", why.msg, run->spool.dir);
+		run->replay.set_aside++;
+		status = spool_set_aside(&run->spool, entry->name, why.msg,
+		    err);
+		goto out;
+	}
+	if (status != ST_OK) {
+		err_set(err, status, "%s", why.msg);
+		goto out;
+	}
+	if (strcmp(spooled.destination, run->destination) != 0) {
+		run->replay.elsewhere++;
+		goto out;
+	}
+	obj.key = spooled.key;
+	obj.data = spooled.data.data;
+	obj.len = spooled.data.len;
+	obj.content_type = spooled.content_type;
+	obj.replay = 1;
+	status = sink_put(&run->sink, &obj, &landed, &why);
+	if (status == ST_OK) {
+		log_info("replayed %s", landed.where);
+		run->replay.landed++;
+		run->replay.retries += landed.retries;
+		fault_point("replayed");
+		status = spool_remove(&run->spool, entry->name, err);
+	} else if (status == ST_DATA) {
+		/* The store will never take it: keep it, out of the way. */
+		log_error("spooled batch %s refused: %s; moved to %s/bad",
+		    spooled.key, why.msg, run->spool.dir);
+		run->replay.set_aside++;
+		status = spool_set_aside(&run->spool, entry->name, why.msg,
+		    err);
+	} else
+		err_set(err, status, "replaying %s: %s", spooled.key, why.msg);
+out:
+	spool_batch_free(&spooled);
+	return status;
+}
+
+/* Replays what earlier runs spooled, oldest first.  A transient failure
+ * stops the replay, so batches land in the order they were taken. */
+static int
+replay_stage(struct run *run, struct err *err)
+{
+	struct spool_entry *entries;
+	size_t n, i;
+	int status;
+
+	if ((status = spool_list(&run->spool, &entries, &n, err)) != ST_OK)
+		return status;
+	for (i = 0; i < n && !interrupted(); i++) {
+		status = replay_one(run, &entries[i], err);
+		if (status != ST_OK && is_transient(status)) {
+			log_warning("%s; %zu spooled batches wait for the next "
+			    "run", err->msg, n - i);
+			run->replay.stalled = 1;
+			status = ST_OK;
+			break;
+		}
+		if (status != ST_OK)
+			break;
+	}
+	free(entries);
+	if (run->replay.elsewhere > 0)
+		log_warning("%zu spooled batches are bound for another "
+		    "destination and stay in %s", run->replay.elsewhere,
+		    run->spool.dir);
+	return status;
+}
+
+/* True when the spool holds as much as it may: back-pressure. */
+static int
+spool_full(struct run *run, struct err *err)
+{
+	const struct config *cfg = run->cfg;
+	struct spool_entry *entries;
+	unsigned long long bytes = 0;
+	size_t n, i;
+
+	if (spool_list(&run->spool, &entries, &n, err) != ST_OK)
+		return 0;
+	for (i = 0; i < n; i++)
+		bytes += entries[i].bytes;
+	free(entries);
+	if ((long)n < cfg->spool_max_batches &&
+	    bytes < (unsigned long long)cfg->spool_max_bytes)
+		return 0;
+	err_set(err, ST_TEMPFAIL, "the spool %s is full (%zu batches, %llu "
+	    "bytes; spool.max_batches %ld, spool.max_bytes %lld): fetching "
+	    "nothing new until the store takes them", run->spool.dir, n,
+	    bytes, cfg->spool_max_batches, cfg->spool_max_bytes);
+	return 1;
+}
+
+/* Spools the new batch, then uploads it; the spool file goes only once
+ * the store has confirmed.  Without a spool, uploads it straight. */
 static int
 upload_stage(struct run *run, struct err *err)
 {
-	struct sink sink = { 0 };
-	struct object obj;
+	char name[SPOOL_NAME_MAX + 1];
+	struct object obj = { 0 };
+	struct err cause;
 	int status;
 
 	obj.key = run->key;
 	obj.data = run->batch.data.data;
 	obj.len = run->batch.data.len;
 	obj.content_type = batch_content_type(run->cfg->format);
-	if ((status = sink_open(&sink, run->cfg, err)) == ST_OK)
-		status = sink_put(&sink, &obj, &run->landed, err);
-	sink_close(&sink);
-	return status;
+	if (!run->spooling)
+		return sink_put(&run->sink, &obj, &run->landed, err);
+
+	if ((status = spool_add(&run->spool, run->destination, &obj, name,
+	    sizeof(name), err)) != ST_OK)
+		return status;
+	fault_point("spooled");
+	if (interrupted())
+		return err_set(err, ST_TEMPFAIL, "interrupted by signal %d; "
+		    "the batch waits in %.256s for the next run", interrupted(),
+		    run->spool.dir);
+	if (run->replay.stalled)
+		return err_set(err, ST_TEMPFAIL, "the store is unavailable; "
+		    "the batch waits in %s for the next run", run->spool.dir);
+	status = sink_put(&run->sink, &obj, &run->landed, err);
+	if (status == ST_OK) {
+		fault_point("uploaded");
+		return spool_remove(&run->spool, name, err);
+	}
+	run->landed.where[0] = '\0';
+	if (status == ST_DATA) {
+		/* The store will never take it: keep it, out of the way. */
+		struct err aside;
+
+		if (spool_set_aside(&run->spool, name, err->msg, &aside) ==
+		    ST_OK)
+			log_warning("the refused batch is kept in %s/bad",
+			    run->spool.dir);
+		return status;
+	}
+	cause = *err;
+	return err_set(err, is_transient(status) ? ST_TEMPFAIL : status,
+	    "%.700s; the batch waits in %.256s for the next run", cause.msg,
+	    run->spool.dir);
+}
+
+/* Opens the sink, and the spool unless this run writes elsewhere; then
+ * lands what earlier runs left. */
+static int
+prepare_stage(struct run *run, struct err *err)
+{
+	const struct config *cfg = run->cfg;
+	int status;
+
+	if (cfg->dry_run || cfg->output != NULL)
+		return ST_OK;
+	if ((status = sink_open(&run->sink, cfg, err)) != ST_OK)
+		return status;
+	if (cfg->no_spool)
+		return ST_OK;
+	if ((status = sink_destination(cfg, run->destination,
+	    sizeof(run->destination), err)) != ST_OK ||
+	    (status = spool_open(&run->spool, cfg, err)) != ST_OK)
+		return status;
+	run->spooling = 1;
+	if ((status = replay_stage(run, err)) != ST_OK)
+		return status;
+	if (spool_full(run, err))
+		return ST_TEMPFAIL;
+	return ST_OK;
 }
 
 static int
@@ -126,6 +318,8 @@ collect(struct run *run, struct err *err)
 	const struct config *cfg = run->cfg;
 	int status;
 
+	if ((status = prepare_stage(run, err)) != ST_OK)
+		return status;
 	if (user_pool_build(&run->users, cfg->pool_seed,
 	    (size_t)cfg->users) != 0)
 		return err_set(err, ST_TEMPFAIL, "out of memory building the "
@@ -136,10 +330,16 @@ collect(struct run *run, struct err *err)
 		return status;
 	if ((status = fetch_stage(run, err)) != ST_OK)
 		return status;
+	fault_point("fetched");
+	if (interrupted() && (run->batch.records == 0 || !run->spooling))
+		return err_set(err, ST_TEMPFAIL, "interrupted by signal %d",
+		    interrupted());
 	if (run->batch.records == 0) {
 		/* An empty object would only make readers list and skip it. */
 		log_warning("no records arrived; nothing was written");
-		return ST_OK;
+		return run->replay.stalled ? err_set(err, ST_TEMPFAIL, "the "
+		    "store is unavailable; spooled batches wait for the next "
+		    "run") : ST_OK;
 	}
 	if ((status = name_stage(run, err)) != ST_OK)
 		return status;
@@ -245,12 +445,16 @@ main(int argc, char **argv)
 		goto out;
 	}
 	log_setup(cfg.log_level, cfg.log_format == LOG_FORMAT_JSON);
+	interrupt_install();
 	if ((status = http_global_init(&err)) == ST_OK) {
 		status = collect(&run, &err);
 		http_global_cleanup();
 	}
 	report(&run, status, &err);
 out:
+	sink_close(&run.sink);
+	if (run.spooling)
+		spool_close(&run.spool);
 	batch_free(&run.batch);
 	user_pool_free(&run.users);
 	config_free(&cfg);

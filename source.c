@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "generate.h"
 #include "http.h"
+#include "interrupt.h"
 #include "log.h"
 #include "rng.h"
 #include "source.h"
@@ -54,7 +55,7 @@ builtin_fetch(struct source *src, size_t count, response_fn fn, void *arg,
 	int first = ST_OK;
 	size_t i;
 
-	for (i = 0; i < count; i++) {
+	for (i = 0; i < count && !interrupted(); i++) {
 		buf_truncate(&body, 0);
 		if (generate_response(&body, rng_derive(src->cfg->seed ^
 		    GENERATE_STREAM, i), (size_t)src->cfg->records) != 0) {
@@ -117,7 +118,7 @@ file_fetch(struct source *src, size_t count, response_fn fn, void *arg,
 		buf_free(&body);
 		return status;
 	}
-	for (i = 0; i < count; i++)
+	for (i = 0; i < count && !interrupted(); i++)
 		deliver(fn, arg, i, count, body.data ? body.data : "",
 		    body.len, report, &first, err);
 	buf_free(&body);

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fault.h"
 #include "http.h"
 #include "log.h"
 #include "upload.h"
@@ -100,7 +101,6 @@ file_write_atomic(const char *path, const char *data, size_t len,
 	char dir[WHERE_MAX], temp[WHERE_MAX + 32];
 	const char *base = strrchr(path, '/');
 	int fd = -1, status = ST_OK;
-	mode_t mask;
 
 	if (base == NULL) {
 		snprintf(dir, sizeof(dir), ".");
@@ -113,18 +113,21 @@ file_write_atomic(const char *path, const char *data, size_t len,
 	}
 	if ((status = mkdir_p(dir, err)) != ST_OK)
 		return status;
-	if ((size_t)snprintf(temp, sizeof(temp), "%s/.%s.XXXXXX", dir, base)
-	    >= sizeof(temp))
+	/*
+	 * The temporary name is fixed per target: a write killed halfway
+	 * leaves a file that the next write of the same target (the replay
+	 * of its batch) replaces, instead of litter no one removes.
+	 */
+	if ((size_t)snprintf(temp, sizeof(temp), "%s/.%s.tmp", dir, base) >=
+	    sizeof(temp))
 		return err_set(err, ST_CANTCREATE, "%s: path too long", path);
-	if ((fd = mkstemp(temp)) < 0)
+	fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	if (fd < 0 && errno == EEXIST && unlink(temp) == 0)
+		fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	if (fd < 0)
 		return err_set(err, errno_status(errno), "cannot create %s: %s",
 		    temp, strerror(errno));
-
-	/* mkstemp makes 0600; an object is as readable as any new file. */
-	mask = umask(0);
-	umask(mask);
-	if (fchmod(fd, 0666 & ~mask) != 0 || write_all(fd, data, len) != 0 ||
-	    fsync(fd) != 0) {
+	if (write_all(fd, data, len) != 0 || fsync(fd) != 0) {
 		status = err_set(err, errno_status(errno), "cannot write %s: "
 		    "%s", path, strerror(errno));
 		goto out;
@@ -136,6 +139,7 @@ file_write_atomic(const char *path, const char *data, size_t len,
 		goto out;
 	}
 	fd = -1;
+	fault_point("renaming");
 	if (rename(temp, path) != 0) {
 		status = err_set(err, errno_status(errno), "cannot rename %s "
 		    "to %s: %s", temp, path, strerror(errno));
@@ -189,28 +193,61 @@ static const struct sink_ops local_ops = {
 	"local", local_open, local_put, NULL
 };
 
+/* The sink for cfg's project URL, or NULL for an unknown scheme. */
+static const struct sink_ops *
+sink_pick(const struct config *cfg)
+{
+	const char *url = cfg->project_url;
+
+	if (cfg->storage_kind == STORAGE_S3 ||
+	    (url != NULL && strncmp(url, "s3://", 5) == 0))
+		return &s3_ops;
+	if (url == NULL || strncmp(url, "file://", 7) == 0)
+		return &local_ops;
+	if (strncmp(url, "http://", 7) == 0 || strncmp(url, "https://", 8) == 0)
+		return &supabase_ops;
+	return NULL;
+}
+
 int
 sink_open(struct sink *sink, const struct config *cfg, struct err *err)
 {
-	const char *url = cfg->project_url;
 	char shown[512];
 
 	sink->cfg = cfg;
 	sink->state = NULL;
-	if (cfg->storage_kind == STORAGE_S3 ||
-	    (url != NULL && strncmp(url, "s3://", 5) == 0))
-		sink->ops = &s3_ops;
-	else if (url == NULL || strncmp(url, "file://", 7) == 0)
-		sink->ops = &local_ops;
-	else if (strncmp(url, "http://", 7) == 0 ||
-	    strncmp(url, "https://", 8) == 0)
-		sink->ops = &supabase_ops;
-	else {
-		http_redact(url, shown, sizeof(shown));
+	if ((sink->ops = sink_pick(cfg)) == NULL) {
+		http_redact(cfg->project_url, shown, sizeof(shown));
 		return err_set(err, ST_CONFIG, "supabase.url \"%s\": unknown "
 		    "scheme (use file://, https:// or s3://)", shown);
 	}
 	return sink->ops->open ? sink->ops->open(sink, err) : ST_OK;
+}
+
+int
+sink_destination(const struct config *cfg, char *out, size_t outsz,
+    struct err *err)
+{
+	const struct sink_ops *ops = sink_pick(cfg);
+	char cwd[WHERE_MAX];
+	int len;
+
+	if (ops == NULL)
+		return err_set(err, ST_CONFIG, "supabase.url: unknown scheme");
+	if (cfg->project_url == NULL) {
+		/* ./lake means the lake beside wherever the run started. */
+		if (getcwd(cwd, sizeof(cwd)) == NULL)
+			return err_set(err, ST_IO, "cannot get the current "
+			    "directory: %s", strerror(errno));
+		len = snprintf(out, outsz, "%s file://%s/lake %s", ops->name,
+		    cwd, cfg->bucket);
+	} else
+		len = snprintf(out, outsz, "%s %s %s%s%s", ops->name,
+		    cfg->project_url, cfg->bucket, cfg->s3_endpoint ? " " : "",
+		    cfg->s3_endpoint ? cfg->s3_endpoint : "");
+	if (len < 0 || (size_t)len >= outsz)
+		return err_set(err, ST_CONFIG, "destination is too long");
+	return ST_OK;
 }
 
 int

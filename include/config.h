@@ -23,6 +23,7 @@ enum batch_format { FORMAT_ARRAY, FORMAT_NDJSON };
 enum key_in { KEY_IN_HEADER, KEY_IN_QUERY };
 enum log_format { LOG_FORMAT_TEXT, LOG_FORMAT_JSON };
 enum storage_kind { STORAGE_AUTO, STORAGE_SUPABASE, STORAGE_S3 };
+enum check_mode { CHECK_OFF, CHECK_STORAGE, CHECK_API };
 
 struct param {
 	char *name;
@@ -77,15 +78,31 @@ struct config {
 	int log_level;			/* enum log_level from log.h */
 	enum log_format log_format;	/* log.format */
 
+	/* spool */
+	char *spool_dir;		/* spool.dir; NULL = the default */
+	long spool_max_batches;		/* spool.max_batches */
+	long long spool_max_bytes;	/* spool.max_bytes */
+	long wait_lock;			/* spool.wait_lock, seconds */
+
+	/* operating */
+	char *metrics_file;		/* metrics.file; NULL = none */
+
 	/* this run only (flags) */
 	char *config_file;		/* the YAML file read, or NULL */
 	char *env_file;			/* the .env file read, or NULL */
 	bool dry_run;
+	bool no_spool;			/* --no-spool */
 	char *output;			/* -o FILE, "-" = stdout */
 	bool json_summary;
 	bool print_config;
 	bool show_help;
 	bool show_version;
+	enum check_mode check;		/* --check, --check=api */
+
+	/* Problems worth a warning that config_load found but, logging
+	 * nothing itself, leaves to its caller: one sentence each. */
+	char **warnings;
+	size_t nwarnings;
 
 	/* private: where each setting came from, for --print-config */
 	char **origins;
@@ -95,17 +112,22 @@ struct config {
  * Builds the configuration from argv and the environment (envp-style
  * lookups go through getenv).  Returns ST_OK, ST_USAGE for a bad command
  * line or ST_CONFIG for a bad file or value, with err naming the file,
- * line, column and key, or the flag or variable, at fault.
+ * line, column and key, or the flag or variable, at fault.  cfg is
+ * overwritten, and on failure left zeroed.  With -h or -V only the
+ * command line and the defaults are read.  Logs nothing.
  */
 int config_load(struct config *cfg, int argc, char **argv, struct err *err);
 
-/* Writes the effective configuration, secrets as "***", one
- * "key = value  # origin" line per setting. */
+/* Writes the effective configuration as YAML that config_load reads
+ * back: one "key: value  # origin" line per setting, secrets as "***",
+ * URLs without credentials, settings the file cannot hold commented
+ * out. */
 void config_print(const struct config *cfg, FILE *out);
 
 /* Writes the --help text. */
 void config_usage(FILE *out);
 
+/* Frees what cfg owns, wiping secrets; safe on a zeroed struct. */
 void config_free(struct config *cfg);
 
 #endif

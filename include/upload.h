@@ -25,6 +25,8 @@ struct object {
 	const char *data;
 	size_t len;
 	const char *content_type;	/* e.g. "application/json" */
+	int replay;		/* spooled by an earlier run, which may have
+				 * stored it before it lost the answer */
 };
 
 struct upload_report {
@@ -51,7 +53,17 @@ struct sink_ops {
 /* Picks and opens the sink for cfg->project_url. */
 int sink_open(struct sink *sink, const struct config *cfg, struct err *err);
 
-/* Stores obj; on success report->where says where it landed. */
+/* Names where cfg sends batches ("supabase https://x.supabase.co
+ * datalake"), so a spooled batch goes only where it was meant to. */
+int sink_destination(const struct config *cfg, char *out, size_t outsz,
+    struct err *err);
+
+/*
+ * Stores obj; on success report->where says where it landed.  When the
+ * store already holds obj->key: for a replayed object that is success if
+ * the stored size is obj->len (the earlier upload landed), and otherwise
+ * an error, since someone else wrote that key.
+ */
 int sink_put(struct sink *sink, const struct object *obj,
     struct upload_report *report, struct err *err);
 

@@ -127,7 +127,7 @@ begin "a lake that cannot be created: 73"
 : > plain
 run --project-url "file://$PWD/plain/lake"
 expect_status 73
-expect_err "collector: error: cannot create directory $PWD/plain/lake: Not a directory"
+expect_err "collector: error: cannot create directory $PWD/plain/lake: Not a directory; the batch waits in $HOME/.local/state/collector for the next run"
 check "nothing written" test "$(count_files .)" = 1
 
 begin "stdout that cannot be written: 74"

@@ -10,6 +10,7 @@ set -u
 : "${COLLECTOR:?COLLECTOR must name the binary under test}"
 : "${TEST_WRAP:=}"
 TESTS_DIR=$(cd "$(dirname "$0")" && pwd)
+BUILD_DIR=$(cd "$TESTS_DIR/.." && cd "${BUILD:-build}" && pwd)
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/collector-test.XXXXXX")
 trap 'cleanup_servers; rm -rf "$TMP"' EXIT
 passed=0
@@ -21,15 +22,20 @@ SERVER_PIDS=
 # no configuration from the environment.
 begin() {
 	test_name=$1
-	rm -rf "$TMP/work"
-	mkdir -p "$TMP/work"
+	rm -rf "$TMP/work" "$TMP/home"
+	mkdir -p "$TMP/work" "$TMP/home"
 	cd "$TMP/work" || exit 1
 	unset COLLECTOR_URL COLLECTOR_API_KEY COLLECTOR_API_KEY_FILE \
 	    COLLECTOR_PROJECT_URL COLLECTOR_PROJECT_KEY \
 	    COLLECTOR_PROJECT_KEY_FILE COLLECTOR_BUCKET COLLECTOR_PATH \
-	    COLLECTOR_MAX_SIZE api_key project_url project_key \
-	    AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN \
-	    AWS_REGION AWS_ENDPOINT_URL JOURNAL_STREAM
+	    COLLECTOR_MAX_SIZE COLLECTOR_KEY_IN COLLECTOR_RECORDS \
+	    COLLECTOR_STORAGE_KIND COLLECTOR_FORMAT COLLECTOR_SEED \
+	    COLLECTOR_LOG_LEVEL COLLECTOR_LOG_FORMAT api_key project_url \
+	    project_key AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY \
+	    AWS_SESSION_TOKEN AWS_REGION AWS_ENDPOINT_URL JOURNAL_STREAM \
+	    STATE_DIRECTORY CREDENTIALS_DIRECTORY
+	# Per-user state (the spool) stays inside the test's directory.
+	export HOME="$TMP/home" XDG_STATE_HOME="$TMP/home/.local/state"
 }
 
 run() {

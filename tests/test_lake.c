@@ -106,7 +106,7 @@ test_local_sink(void)
 	struct config cfg;
 	struct sink sink;
 	struct object obj = { "bronze/new/k.json", "[{}]", 4,
-	    "application/json" };
+	    "application/json", 0 };
 	struct upload_report report;
 	struct err err;
 	char url[300], want[300], got[16];
