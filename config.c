@@ -21,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <yaml.h>
 
@@ -1114,6 +1116,86 @@ apply_defaults(struct config *cfg, struct err *err)
 	return ST_OK;
 }
 
+/* ---- warnings ---- */
+
+static int
+add_warning(struct config *cfg, struct err *err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+add_warning(struct config *cfg, struct err *err, const char *fmt, ...)
+{
+	struct buf b = BUF_INIT;
+	char **w;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || buf_reserve(&b, (size_t)n + 1) != 0)
+		return oom(err);
+	va_start(ap, fmt);
+	vsnprintf(b.data, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	if ((w = realloc(cfg->warnings, (cfg->nwarnings + 1) *
+	    sizeof(*w))) == NULL) {
+		buf_free(&b);
+		return oom(err);
+	}
+	cfg->warnings = w;
+	cfg->warnings[cfg->nwarnings++] = b.data;
+	return ST_OK;
+}
+
+/*
+ * A file holding a secret that others on the host can read gives the
+ * secret away as surely as a command line would: say so, with the mode.
+ */
+static int
+warn_if_readable(struct config *cfg, const char *path, struct err *err)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0 || (st.st_mode & (S_IRGRP | S_IROTH)) == 0)
+		return ST_OK;
+	return add_warning(cfg, err, "%s holds a secret but is readable by "
+	    "%s (mode %04o): chmod 600 %s", path,
+	    (st.st_mode & S_IROTH) ? "others" : "its group",
+	    (unsigned)(st.st_mode & 07777), path);
+}
+
+/* Whether a URL carries credentials (userinfo, key=, token=, ...). */
+static bool
+url_has_credentials(const char *url)
+{
+	char shown[2048];
+
+	url_redact(url, shown, sizeof(shown));
+	return strcmp(shown, url) != 0;
+}
+
+/* Whether a URL setting got credentials from the config file at path. */
+static bool
+config_file_holds_secret(const struct config *cfg, const char *path)
+{
+	size_t n = strlen(path);
+	const char *origin, *url;
+	int row;
+
+	for (row = 0; row < NSETTINGS; row++) {
+		if (settings[row].type != TYPE_URL)
+			continue;
+		origin = cfg->origins[row];
+		url = *(char *const *)cfield(cfg, row);
+		if (url != NULL && origin != NULL &&
+		    strncmp(origin, path, n) == 0 && origin[n] == ':' &&
+		    url_has_credentials(url))
+			return true;
+	}
+	return false;
+}
+
 /* ---- files ---- */
 
 /* Reads a whole file of at most max bytes; returns 0 or an errno. */
@@ -1577,7 +1659,9 @@ load_config_file(struct config *cfg, const char *given, struct err *err)
 		status = oom(err);
 		goto out;
 	}
-	status = yaml_apply(cfg, path, &text, err);
+	if ((status = yaml_apply(cfg, path, &text, err)) == ST_OK &&
+	    config_file_holds_secret(cfg, path))
+		status = warn_if_readable(cfg, path, err);
 out:
 	buf_free(&text);
 	return status;
@@ -1834,6 +1918,38 @@ default_env_file(const struct config *cfg, char **out)
 	return *out == NULL ? -1 : 0;
 }
 
+/* Whether NAME=value sets a key, or a URL with credentials in it. */
+static bool
+env_entry_is_secret(const char *name, const char *value)
+{
+	const struct setting *s;
+	int row;
+
+	if (value[0] == '\0')
+		return false;
+	for (row = 0; row < NSETTINGS; row++) {
+		s = &settings[row];
+		if ((s->env[0] == NULL || strcmp(s->env[0], name) != 0) &&
+		    (s->env[1] == NULL || strcmp(s->env[1], name) != 0))
+			continue;
+		if (s->type == TYPE_SECRET || (s->type == TYPE_URL &&
+		    url_has_credentials(value)))
+			return true;
+	}
+	return false;
+}
+
+static bool
+dotenv_holds_secret(const struct dotenv *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		if (env_entry_is_secret(d->v[i].name, d->v[i].value))
+			return true;
+	return false;
+}
+
 static int
 load_env_file(struct config *cfg, const char *given, struct err *err)
 {
@@ -1862,6 +1978,9 @@ load_env_file(struct config *cfg, const char *given, struct err *err)
 	if ((status = dotenv_parse(text.data, path, &d, err)) != ST_OK)
 		goto out;
 	if ((status = apply_layer(cfg, &d, path, err)) != ST_OK)
+		goto out;
+	if (dotenv_holds_secret(&d) &&
+	    (status = warn_if_readable(cfg, path, err)) != ST_OK)
 		goto out;
 	cfg->env_file = path;
 	path = NULL;
@@ -2367,6 +2486,7 @@ out:
 void
 config_free(struct config *cfg)
 {
+	size_t i;
 	int row;
 
 	if (cfg == NULL)
@@ -2382,6 +2502,9 @@ config_free(struct config *cfg)
 		for (row = 0; row < NSETTINGS; row++)
 			free(cfg->origins[row]);
 	free(cfg->origins);
+	for (i = 0; i < cfg->nwarnings; i++)
+		free(cfg->warnings[i]);
+	free(cfg->warnings);
 	free(cfg->config_file);
 	free(cfg->env_file);
 	free(cfg->output);
