@@ -6,15 +6,18 @@ PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
 MANDIR    ?= $(PREFIX)/share/man
 DOCDIR    ?= $(PREFIX)/share/doc/collector
+UNITDIR   ?= $(PREFIX)/lib/systemd/system
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 SYSCONFDIR ?= /etc
 
 CC        ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS       = libcurl jansson yaml-0.1
+PKGS       = libcurl jansson yaml-0.1 zlib
 
 # Debian packages: to build, and to run the tests.
-DEB_BUILD  = gcc make pkg-config libcurl4-openssl-dev libjansson-dev libyaml-dev
-DEB_TEST   = python3 mandoc man-db valgrind curl
+DEB_BUILD  = gcc make pkg-config libcurl4-openssl-dev libjansson-dev libyaml-dev \
+             zlib1g-dev
+DEB_TEST   = python3 mandoc man-db valgrind curl systemd
 
 CFLAGS    ?= -O2 -g
 WARNINGS   = -Wall -Wextra -Wpedantic -Werror
@@ -105,30 +108,49 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@COLLECTOR=$(abspath $(BIN)) bench/run
 
+# The cron file goes with the documentation, not to /etc/cron.d: it would
+# start running at once, before its user exists.
 install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-	    $(DESTDIR)$(DOCDIR)
+	    $(DESTDIR)$(DOCDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(BASHCOMPDIR)
 	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/collector
 	install -m 644 collector.1 $(DESTDIR)$(MANDIR)/man1/collector.1
 	install -m 644 config.yaml $(DESTDIR)$(DOCDIR)/config.yaml
+	sed 's|/usr/local/bin/collector|$(BINDIR)/collector|' \
+	    contrib/systemd/collector.service \
+	    >$(DESTDIR)$(UNITDIR)/collector.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/collector.service
+	install -m 644 contrib/systemd/collector.timer \
+	    $(DESTDIR)$(UNITDIR)/collector.timer
+	install -m 644 contrib/completion/collector.bash \
+	    $(DESTDIR)$(BASHCOMPDIR)/collector
+	install -m 644 contrib/cron/collector \
+	    $(DESTDIR)$(DOCDIR)/cron.d-collector
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/collector \
 	    $(DESTDIR)$(MANDIR)/man1/collector.1 \
-	    $(DESTDIR)$(DOCDIR)/config.yaml
+	    $(DESTDIR)$(DOCDIR)/config.yaml \
+	    $(DESTDIR)$(DOCDIR)/cron.d-collector \
+	    $(DESTDIR)$(UNITDIR)/collector.service \
+	    $(DESTDIR)$(UNITDIR)/collector.timer \
+	    $(DESTDIR)$(BASHCOMPDIR)/collector
 	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 clean:
 	rm -rf build $(BIN)
 
 # Installs the Debian packages the build and the tests need, when one is
-# missing: with apt-get as root, otherwise it prints the command.
+# missing: with apt-get as root, otherwise it prints the command.  The S3
+# tests also need Node.js and npm (for s3rver), from Debian unless the
+# machine has them already.
 deps:
 	@missing=; \
 	for p in $(DEB_BUILD) $(DEB_TEST); do \
 	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
 	        grep -q '^install ok installed' || missing="$$missing $$p"; \
 	done; \
+	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if ! command -v apt-get >/dev/null; then \
 	    echo "missing packages:$$missing (install them, then run make again)"; \

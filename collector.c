@@ -13,16 +13,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 
 #include <jansson.h>
 
 #include "batch.h"
+#include "check.h"
 #include "config.h"
 #include "enrich.h"
 #include "fault.h"
+#include "gzip.h"
 #include "http.h"
 #include "interrupt.h"
 #include "log.h"
+#include "metrics.h"
 #include "naming.h"
 #include "source.h"
 #include "spool.h"
@@ -81,11 +85,26 @@ fetch_stage(struct run *run, struct err *err)
 	return batch_finish(&run->batch, err);
 }
 
+/* upload.gzip: the batch is stored compressed, everywhere alike. */
+static int
+compress_stage(struct run *run, struct err *err)
+{
+	struct buf gz = BUF_INIT;
+
+	if (gzip_compress(run->batch.data.data, run->batch.data.len, &gz) != 0)
+		return err_set(err, ST_TEMPFAIL, "out of memory compressing "
+		    "the batch");
+	log_debug("compressed %zu bytes to %zu", run->batch.data.len, gz.len);
+	buf_free(&run->batch.data);
+	run->batch.data = gz;
+	return ST_OK;
+}
+
 static int
 name_stage(struct run *run, struct err *err)
 {
 	const struct config *cfg = run->cfg;
-	char uuid[UUID_LEN + 1];
+	char uuid[UUID_LEN + 1], suffix[16];
 	time_t now = time(NULL);
 	struct tm utc;
 	int status;
@@ -93,31 +112,54 @@ name_stage(struct run *run, struct err *err)
 	if ((status = uuid4_random(uuid, err)) != ST_OK)
 		return status;
 	gmtime_r(&now, &utc);
+	snprintf(suffix, sizeof(suffix), "%s%s", batch_key_suffix(cfg->format),
+	    cfg->gzip ? GZIP_SUFFIX : "");
 	return object_key_format(run->key, sizeof(run->key), cfg->path,
-	    cfg->time_format, &utc, uuid, batch_key_suffix(cfg->format), err);
+	    cfg->time_format, &utc, uuid, suffix, err);
 }
 
-/* -o FILE: the batch goes to a file (atomically) or to stdout. */
+/* Writes the batch to a stream: standard output, a pipe, a device. */
+static int
+write_stream(FILE *f, const char *name, const struct buf *data,
+    struct err *err)
+{
+	if (fwrite(data->data, 1, data->len, f) != data->len || fflush(f) != 0)
+		return err_set(err, ST_IO, "cannot write the batch to %s: %s",
+		    name, strerror(errno));
+	return ST_OK;
+}
+
+/*
+ * -o FILE: a regular or new file is replaced atomically.  Anything else
+ * (/dev/null, /dev/stdout, a named pipe) is written as it is: renaming a
+ * file over it would replace the device itself.  "-" is standard output.
+ */
 static int
 output_stage(struct run *run, struct err *err)
 {
 	const struct buf *data = &run->batch.data;
 	const char *path = run->cfg->output;
-
+	struct stat st;
+	FILE *f;
 	int status;
 
-	if (strcmp(path, "-") != 0) {
-		status = file_write_atomic(path, data->data, data->len, err);
-		if (status == ST_OK)
-			snprintf(run->landed.where, sizeof(run->landed.where),
-			    "%s", path);
+	if (strcmp(path, "-") == 0)
+		return write_stream(stdout, "standard output", data, err);
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		if ((f = fopen(path, "w")) == NULL)
+			return err_set(err, ST_CANTCREATE, "cannot open %s: %s",
+			    path, strerror(errno));
+		status = write_stream(f, path, data, err);
+		if (fclose(f) != 0 && status == ST_OK)
+			status = err_set(err, ST_IO, "cannot write the batch "
+			    "to %s: %s", path, strerror(errno));
 		return status;
 	}
-	if (fwrite(data->data, 1, data->len, stdout) != data->len ||
-	    fflush(stdout) != 0)
-		return err_set(err, ST_IO, "cannot write the batch to standard "
-		    "output: %s", strerror(errno));
-	return ST_OK;
+	status = file_write_atomic(path, data->data, data->len, err);
+	if (status == ST_OK)
+		snprintf(run->landed.where, sizeof(run->landed.where), "%s",
+		    path);
+	return status;
 }
 
 /* A failure worth a later attempt; the batch waits in the spool. */
@@ -249,7 +291,8 @@ upload_stage(struct run *run, struct err *err)
 	obj.key = run->key;
 	obj.data = run->batch.data.data;
 	obj.len = run->batch.data.len;
-	obj.content_type = batch_content_type(run->cfg->format);
+	obj.content_type = run->cfg->gzip ? GZIP_CONTENT_TYPE :
+	    batch_content_type(run->cfg->format);
 	if (!run->spooling)
 		return sink_put(&run->sink, &obj, &run->landed, err);
 
@@ -298,7 +341,7 @@ prepare_stage(struct run *run, struct err *err)
 		return ST_OK;
 	if ((status = sink_open(&run->sink, cfg, err)) != ST_OK)
 		return status;
-	if (cfg->no_spool)
+	if (cfg->no_spool || !sink_needs_spool(&run->sink))
 		return ST_OK;
 	if ((status = sink_destination(cfg, run->destination,
 	    sizeof(run->destination), err)) != ST_OK ||
@@ -331,6 +374,8 @@ collect(struct run *run, struct err *err)
 	if ((status = fetch_stage(run, err)) != ST_OK)
 		return status;
 	fault_point("fetched");
+	if (cfg->gzip && (status = compress_stage(run, err)) != ST_OK)
+		return status;
 	if (interrupted() && (run->batch.records == 0 || !run->spooling))
 		return err_set(err, ST_TEMPFAIL, "interrupted by signal %d",
 		    interrupted());
@@ -358,31 +403,87 @@ collect(struct run *run, struct err *err)
 	if (run->fetched.arrived < run->fetched.requested) {
 		log_warning("landed %zu of %zu responses", run->fetched.arrived,
 		    run->fetched.requested);
+		err_set(err, ST_TEMPFAIL, "landed %zu of %zu responses",
+		    run->fetched.arrived, run->fetched.requested);
+		err->logged = 1;
 		return ST_TEMPFAIL;
 	}
 	return ST_OK;
 }
 
+static double
+wall_clock(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Batches still in the spool: those of this run that did not land, and
+ * those of earlier runs that did not either. */
+static size_t
+spool_pending(const struct run *run)
+{
+	struct spool_entry *entries;
+	struct err err;
+	size_t n;
+
+	if (!run->spooling ||
+	    spool_list(&run->spool, &entries, &n, &err) != ST_OK)
+		return 0;
+	free(entries);
+	return n;
+}
+
+/* The numbers of the run, for --metrics-file and --json alike.  Only a
+ * run that exited 0 is a success; a failed one carries the last success
+ * over from the metrics file the previous run left. */
+static void
+run_metrics(const struct run *run, int status, struct metrics *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->last_run = wall_clock();
+	m->duration = now_seconds() - run->started;
+	if (status == ST_OK)
+		m->last_success = m->last_run;
+	else if (run->cfg->metrics_file != NULL)
+		m->last_success = metrics_last_success(run->cfg->metrics_file);
+	m->records = run->batch.records;
+	m->bytes = run->batch.data.len;
+	m->responses = run->fetched.arrived;
+	m->http_retries = run->fetched.retries + run->landed.retries +
+	    run->replay.retries;
+	m->exit_status = status;
+	m->spool_pending = spool_pending(run);
+}
+
 /* --json: one line that a script can parse, on success and failure. */
 static void
 print_summary(const struct run *run, int status, const struct err *err,
-    FILE *out)
+    const struct metrics *m, FILE *out)
 {
 	json_t *s;
 	char *line;
 
 	s = json_pack("{s:s, s:i, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:f, "
-	    "s:b}",
+	    "s:b, s:f, s:I}",
 	    "status", status_name(status), "exit", status,
 	    "key", run->key, "where", run->landed.where,
-	    "records", (json_int_t)run->batch.records,
-	    "bytes", (json_int_t)run->batch.data.len,
-	    "responses", (json_int_t)run->fetched.arrived,
+	    "records", (json_int_t)m->records,
+	    "bytes", (json_int_t)m->bytes,
+	    "responses", (json_int_t)m->responses,
 	    "requested", (json_int_t)run->fetched.requested,
-	    "retries", (json_int_t)(run->fetched.retries +
-	    run->landed.retries),
-	    "duration_seconds", now_seconds() - run->started,
-	    "dry_run", run->cfg->dry_run);
+	    "retries", (json_int_t)m->http_retries,
+	    "duration_seconds", m->duration,
+	    "dry_run", run->cfg->dry_run,
+	    "last_run_timestamp_seconds", m->last_run,
+	    "spool_pending_batches", (json_int_t)m->spool_pending);
+	/* 0 means no success is known: null says so to a script. */
+	if (s != NULL)
+		json_object_set_new(s, "last_success_timestamp_seconds",
+		    m->last_success > 0 ? json_real(m->last_success) :
+		    json_null());
 	if (s != NULL && status != ST_OK && err->msg[0] != '\0')
 		json_object_set_new(s, "error", json_string(err->msg));
 	if (s != NULL && (line = json_dumps(s, JSON_COMPACT)) != NULL) {
@@ -393,14 +494,15 @@ print_summary(const struct run *run, int status, const struct err *err,
 }
 
 static void
-report(const struct run *run, int status, const struct err *err)
+report(const struct run *run, int status, const struct err *err,
+    const struct metrics *m)
 {
 	const struct config *cfg = run->cfg;
 	int landed = status == ST_OK || (status == ST_TEMPFAIL &&
 	    run->landed.where[0] != '\0');
 	int batch_on_stdout = cfg->output && strcmp(cfg->output, "-") == 0;
 
-	if (status != ST_OK && err->msg[0] != '\0')
+	if (status != ST_OK && err->msg[0] != '\0' && !err->logged)
 		log_error("%s", err->msg);
 	if (landed)
 		log_info("%zu records from %zu of %zu responses, %zu bytes, "
@@ -409,7 +511,7 @@ report(const struct run *run, int status, const struct err *err)
 		    run->batch.data.len, run->fetched.retries +
 		    run->landed.retries, now_seconds() - run->started);
 	if (cfg->json_summary)
-		print_summary(run, status, err,
+		print_summary(run, status, err, m,
 		    batch_on_stdout ? stderr : stdout);
 	else if (landed && !batch_on_stdout)
 		printf("%s\n", run->landed.where);
@@ -420,7 +522,9 @@ main(int argc, char **argv)
 {
 	struct config cfg;
 	struct run run;
-	struct err err = { "" };
+	struct metrics metrics;
+	struct err err = { "", 0 };
+	size_t i;
 	int status;
 
 	memset(&cfg, 0, sizeof(cfg));
@@ -445,12 +549,29 @@ main(int argc, char **argv)
 		goto out;
 	}
 	log_setup(cfg.log_level, cfg.log_format == LOG_FORMAT_JSON);
+	for (i = 0; i < cfg.nwarnings; i++)
+		log_warning("%s", cfg.warnings[i]);
+	if (cfg.check != CHECK_OFF) {
+		if ((status = http_global_init(&err)) != ST_OK)
+			log_error("%s", err.msg);
+		else {
+			status = check_run(&cfg, stdout);
+			http_global_cleanup();
+		}
+		goto out;
+	}
 	interrupt_install();
 	if ((status = http_global_init(&err)) == ST_OK) {
 		status = collect(&run, &err);
 		http_global_cleanup();
 	}
-	report(&run, status, &err);
+	run_metrics(&run, status, &metrics);
+	report(&run, status, &err, &metrics);
+	/* A file that cannot be written goes stale, and the alert on the
+	 * age of the last success fires: the run's own status stands. */
+	if (cfg.metrics_file != NULL &&
+	    metrics_write(cfg.metrics_file, &metrics, &err) != ST_OK)
+		log_error("%s", err.msg);
 out:
 	sink_close(&run.sink);
 	if (run.spooling)

@@ -29,6 +29,7 @@
 #include "buf.h"
 #include "config.h"
 #include "enrich.h"
+#include "http.h"
 #include "log.h"
 #include "naming.h"
 #include "rng.h"
@@ -561,68 +562,6 @@ excerpt(const char *text, char *out, size_t size)
 	out[i] = '\0';
 }
 
-/* Query parameter names whose values are credentials. */
-static bool
-secret_param(const char *name, size_t len)
-{
-	static const char *const words[] = {
-		"key", "token", "secret", "password", "signature",
-		"credential", NULL
-	};
-	const char *const *w;
-	size_t i, n;
-
-	for (w = words; *w != NULL; w++) {
-		n = strlen(*w);
-		for (i = 0; i + n <= len; i++)
-			if (strncasecmp(name + i, *w, n) == 0)
-				return true;
-	}
-	return false;
-}
-
-/*
- * Copies url into out with the userinfo and the values of credential
- * query parameters (key=, token=, ...) replaced by "***".
- */
-static void
-url_redact(const char *url, char *out, size_t size)
-{
-	struct buf b = BUF_INIT;
-	const char *p = url, *auth, *at, *end, *name, *eq;
-	int failed = 0;
-
-	if ((auth = strstr(url, "://")) != NULL) {
-		auth += 3;
-		end = auth + strcspn(auth, "/?#");
-		for (at = end; at > auth && at[-1] != '@'; at--)
-			;
-		failed |= buf_append(&b, url, (size_t)(auth - url));
-		if (at > auth) {
-			failed |= buf_puts(&b, "***@");
-			p = at;
-		} else
-			p = auth;
-	}
-	end = p + strcspn(p, "?#");
-	failed |= buf_append(&b, p, (size_t)(end - p));
-	p = end;
-	while (*p == '?' || *p == '&') {
-		failed |= buf_append(&b, p++, 1);
-		name = p;
-		end = p + strcspn(p, "&#");
-		eq = memchr(name, '=', (size_t)(end - name));
-		if (eq != NULL && secret_param(name, (size_t)(eq - name))) {
-			failed |= buf_append(&b, name, (size_t)(eq - name) + 1);
-			failed |= buf_puts(&b, "***");
-		} else
-			failed |= buf_append(&b, name, (size_t)(end - name));
-		p = end;
-	}
-	failed |= buf_puts(&b, p);
-	snprintf(out, size, "%s", failed || b.data == NULL ? "(url)" : b.data);
-	buf_free(&b);
-}
 
 /* ---- parsing values ---- */
 
@@ -901,7 +840,7 @@ parse_value(const struct setting *s, const char *text, union value *v,
 			return ST_CONFIG;
 		}
 		if (s->type == TYPE_URL)
-			url_redact(text, got, sizeof(got));
+			http_redact(text, got, sizeof(got));
 		else
 			excerpt(text, got, sizeof(got));
 		snprintf(problem, size, "expected %s, got \"%s\"", want, got);
@@ -1171,7 +1110,7 @@ url_has_credentials(const char *url)
 {
 	char shown[2048];
 
-	url_redact(url, shown, sizeof(shown));
+	http_redact(url, shown, sizeof(shown));
 	return strcmp(shown, url) != 0;
 }
 
@@ -1848,13 +1787,44 @@ setting_label(const struct setting *s, char *out, size_t size)
 			out[i] = ' ';
 }
 
+/*
+ * Under systemd's LoadCredential= a key arrives as the file
+ * $CREDENTIALS_DIRECTORY/<name> ("api_key", "project_key"): the
+ * environment's own way of naming a key file, so it belongs to that
+ * layer, beside COLLECTOR_*_FILE.  Fills out and returns true when the
+ * file exists.
+ */
+static bool
+credential_file(const struct setting *s, char *out, size_t size)
+{
+	const char *dir = getenv("CREDENTIALS_DIRECTORY");
+	int n;
+
+	if (s->file_env == NULL || dir == NULL || dir[0] == '\0')
+		return false;
+	n = snprintf(out, size, "%s/%s", dir, s->name);
+	return n > 0 && (size_t)n < size && access(out, F_OK) == 0;
+}
+
+static int
+set_twice(const struct setting *s, const char *path, const char *one,
+    const char *other, struct err *err)
+{
+	char label[64];
+
+	setting_label(s, label, sizeof(label));
+	return err_set(err, ST_CONFIG, "%s%s%s is set both by %s and %s; use "
+	    "one", path ? path : "", path ? ": " : "", label, one, other);
+}
+
 static int
 layer_row(struct config *cfg, int row, const struct dotenv *d,
     const char *path, struct err *err)
 {
 	const struct setting *s = &settings[row];
 	const char *value = NULL, *file = NULL, *name = NULL, *v;
-	char loc[512], origin[512], label[64];
+	const char *file_name = s->file_env;
+	char loc[512], origin[512], cred[400], cred_name[80];
 	struct where w = { loc, NULL, origin, ST_CONFIG };
 	int i, line = 0, fline = 0, l;
 
@@ -1867,11 +1837,20 @@ layer_row(struct config *cfg, int row, const struct dotenv *d,
 		}
 	if (s->file_env != NULL)
 		file = layer_lookup(d, s->file_env, &fline);
-	if (value != NULL && file != NULL) {
-		setting_label(s, label, sizeof(label));
-		return err_set(err, ST_CONFIG, "%s%s%s is set both by %s and "
-		    "%s; use one", path ? path : "", path ? ": " : "", label,
-		    name, s->file_env);
+	if (d == NULL && credential_file(s, cred, sizeof(cred))) {
+		snprintf(cred_name, sizeof(cred_name),
+		    "$CREDENTIALS_DIRECTORY/%s", s->name);
+		if (file != NULL)
+			return set_twice(s, path, s->file_env, cred_name, err);
+		file = cred;
+		file_name = cred_name;
+	}
+	if (value != NULL && file != NULL)
+		return set_twice(s, path, name, file_name, err);
+	if (file != NULL && file == cred) {
+		snprintf(loc, sizeof(loc), "credential %s", cred_name);
+		snprintf(origin, sizeof(origin), "credential %s", cred);
+		return secret_from_file(cfg, row, file, &w, err);
 	}
 	if (file != NULL) {
 		layer_where(path, s->file_env, fline, loc, origin,
@@ -2583,7 +2562,7 @@ format_value(const struct config *cfg, int row, struct buf *b)
 	if (s->type == TYPE_SECRET)
 		return buf_puts(b, "\"***\"");
 	if (s->type == TYPE_URL) {
-		url_redact(str, text, sizeof(text));
+		http_redact(str, text, sizeof(text));
 		str = text;
 	}
 	return yaml_quote(b, str);

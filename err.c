@@ -14,6 +14,7 @@ err_set(struct err *err, int status, const char *fmt, ...)
 		va_start(ap, fmt);
 		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 		va_end(ap);
+		err->logged = 0;
 	}
 	return status;
 }

@@ -115,29 +115,57 @@ format_time(char *out, size_t outsz, const char *format,
 	return n == 0 ? -1 : 0;
 }
 
-/* Refuses empty, "." and ".." segments and bytes stores reject. */
-static int
-key_check(const char *key, struct err *err)
+/* S3 allows 1024 bytes; Supabase Storage keeps keys in a text column
+ * but its S3 face has the same limit. */
+#define KEY_LIMIT 1024
+
+/* The key for a message: each byte outside printable ASCII as '?'. */
+static void
+key_shown(char *out, size_t outsz, const char *key)
 {
-	const char *seg = key, *end;
+	const unsigned char *p = (const unsigned char *)key;
+	size_t o = 0;
+
+	for (; *p != '\0' && o + 1 < outsz; p++)
+		out[o++] = *p >= 0x20 && *p < 0x7f ? (char)*p : '?';
+	out[o] = '\0';
+}
+
+int
+object_key_check(const char *key, struct err *err)
+{
+	const char *seg, *end;
 	const unsigned char *p;
+	char shown[KEY_LIMIT + 1];
 	size_t len;
 
-	for (p = (const unsigned char *)key; *p != '\0'; p++)
-		if (!key_char_allowed(*p) || *p == '%')
-			return err_set(err, ST_CONFIG, "object key \"%s\": "
-			    "byte 0x%02x is not allowed in object keys", key,
-			    *p);
-	for (;;) {
+	if (key == NULL || key[0] == '\0')
+		return err_set(err, ST_CONFIG, "object key is empty");
+	if (strlen(key) > KEY_LIMIT)
+		return err_set(err, ST_CONFIG, "object key is longer than %d "
+		    "bytes", KEY_LIMIT);
+	for (p = (const unsigned char *)key; *p != '\0'; p++) {
+		if (key_char_allowed(*p) && *p != '%')
+			continue;
+		key_shown(shown, sizeof(shown), key);
+		return err_set(err, ST_CONFIG, "object key \"%s\" has byte "
+		    "0x%02x, which object stores refuse: check "
+		    "supabase.path_raw_data.new and naming.time_format", shown,
+		    *p);
+	}
+	/* Stores keep "." and ".." segments literally or fail on them, and
+	 * on empty ones. */
+	for (seg = key;; seg = end + 1) {
 		end = strchr(seg, '/');
-		len = end ? (size_t)(end - seg) : strlen(seg);
+		len = end != NULL ? (size_t)(end - seg) : strlen(seg);
 		if (len == 0 || (len == 1 && seg[0] == '.') ||
 		    (len == 2 && seg[0] == '.' && seg[1] == '.'))
 			return err_set(err, ST_CONFIG, "object key \"%s\" has "
-			    "an empty, \".\" or \"..\" segment", key);
+			    "an empty, \".\" or \"..\" segment: check "
+			    "supabase.path_raw_data.new and "
+			    "naming.time_format", key);
 		if (end == NULL)
 			return ST_OK;
-		seg = end + 1;
 	}
 }
 
@@ -161,5 +189,5 @@ object_key_format(char *out, size_t outsz, const char *prefix,
 	if (n < 0 || (size_t)n >= outsz)
 		return err_set(err, ST_CONFIG, "object key for prefix \"%s\" "
 		    "is longer than %zu bytes", prefix, outsz - 1);
-	return key_check(out, err);
+	return object_key_check(out, err);
 }

@@ -43,6 +43,7 @@ deliver(response_fn fn, void *arg, size_t index, size_t count,
 		*first = status;
 		err_set(err, status, "response %zu of %zu: %s", index + 1,
 		    count, why.msg);
+		err->logged = 1;
 	}
 	return status;
 }

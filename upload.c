@@ -3,10 +3,10 @@
  *
  * The local lake writes each object the way redis writes its dump: a
  * temporary file in the target directory, fsync, rename over the final
- * name, fsync the directory.  A reader sees the whole object or nothing,
- * and after a crash either the object is there or only a dot-file that
- * no reader lists.
+ * name, fsync the directory.  A reader sees the whole object or nothing.
  */
+
+#define _GNU_SOURCE	/* O_TMPFILE, linkat */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -98,9 +98,46 @@ int
 file_write_atomic(const char *path, const char *data, size_t len,
     struct err *err)
 {
+	return file_write_atomic2(path, NULL, 0, data, len, err);
+}
+
+/* Opens the named temporary file, replacing one a killed run left. */
+static int
+open_named(const char *temp)
+{
+	int fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+
+	if (fd < 0 && errno == EEXIST && unlink(temp) == 0)
+		fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	return fd;
+}
+
+/* Gives the unnamed file open as fd the name path; fails with EEXIST
+ * when path exists. */
+static int
+link_unnamed(int fd, const char *path)
+{
+	char proc[64];
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	return linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW);
+}
+
+/*
+ * Where the file system allows, the data goes to an unnamed file
+ * (O_TMPFILE) that vanishes if the process dies, and is linked into place
+ * when complete; a target that exists already is replaced through a
+ * temporary name and rename(2).  Elsewhere the temporary file has a fixed
+ * name per target, ".<name>.tmp", which the next write of that target
+ * replaces.
+ */
+int
+file_write_atomic2(const char *path, const char *head, size_t headlen,
+    const char *data, size_t len, struct err *err)
+{
 	char dir[WHERE_MAX], temp[WHERE_MAX + 32];
 	const char *base = strrchr(path, '/');
-	int fd = -1, status = ST_OK;
+	int fd, named, status;
 
 	if (base == NULL) {
 		snprintf(dir, sizeof(dir), ".");
@@ -113,46 +150,46 @@ file_write_atomic(const char *path, const char *data, size_t len,
 	}
 	if ((status = mkdir_p(dir, err)) != ST_OK)
 		return status;
-	/*
-	 * The temporary name is fixed per target: a write killed halfway
-	 * leaves a file that the next write of the same target (the replay
-	 * of its batch) replaces, instead of litter no one removes.
-	 */
 	if ((size_t)snprintf(temp, sizeof(temp), "%s/.%s.tmp", dir, base) >=
 	    sizeof(temp))
 		return err_set(err, ST_CANTCREATE, "%s: path too long", path);
-	fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-	if (fd < 0 && errno == EEXIST && unlink(temp) == 0)
-		fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-	if (fd < 0)
+	fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+	if ((named = fd < 0) && (fd = open_named(temp)) < 0)
 		return err_set(err, errno_status(errno), "cannot create %s: %s",
 		    temp, strerror(errno));
-	if (write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+	if (write_all(fd, head, headlen) != 0 || write_all(fd, data, len) != 0 ||
+	    fsync(fd) != 0) {
 		status = err_set(err, errno_status(errno), "cannot write %s: "
 		    "%s", path, strerror(errno));
 		goto out;
 	}
-	if (close(fd) != 0) {
-		fd = -1;
-		status = err_set(err, errno_status(errno), "cannot write %s: "
-		    "%s", path, strerror(errno));
-		goto out;
-	}
-	fd = -1;
 	fault_point("renaming");
+	if (!named) {
+		if (link_unnamed(fd, path) == 0)
+			goto sync;
+		if (errno != EEXIST || ((unlink(temp) != 0 && errno != ENOENT) ||
+		    link_unnamed(fd, temp) != 0)) {
+			status = err_set(err, errno_status(errno), "cannot "
+			    "create %s: %s", path, strerror(errno));
+			goto out;
+		}
+		named = 1;
+	}
 	if (rename(temp, path) != 0) {
 		status = err_set(err, errno_status(errno), "cannot rename %s "
 		    "to %s: %s", temp, path, strerror(errno));
 		goto out;
 	}
+sync:
 	if (fsync_dir(dir) != 0)
 		status = err_set(err, ST_IO, "cannot sync directory %s: %s",
 		    dir, strerror(errno));
-	return status;
 out:
-	if (fd >= 0)
-		close(fd);
-	unlink(temp);
+	if (close(fd) != 0 && status == ST_OK)
+		status = err_set(err, errno_status(errno), "cannot write %s: "
+		    "%s", path, strerror(errno));
+	if (status != ST_OK && named)
+		unlink(temp);
 	return status;
 }
 
@@ -248,6 +285,12 @@ sink_destination(const struct config *cfg, char *out, size_t outsz,
 	if (len < 0 || (size_t)len >= outsz)
 		return err_set(err, ST_CONFIG, "destination is too long");
 	return ST_OK;
+}
+
+int
+sink_needs_spool(const struct sink *sink)
+{
+	return sink->ops != &local_ops;
 }
 
 int

@@ -38,10 +38,19 @@ int key_prefix_normalise(char *prefix, const char *what, struct err *err);
 const char *time_format_expand(const char *format);
 
 /*
+ * Refuses a key that is NULL or empty, longer than 1024 bytes, holds a
+ * byte Supabase Storage refuses, or has an empty, "." or ".." segment
+ * (so also one starting or ending with '/').  Keys come from
+ * supabase.path_raw_data.new and naming.time_format, so this is a
+ * configuration error (ST_CONFIG).
+ */
+int object_key_check(const char *key, struct err *err);
+
+/*
  * Writes "{prefix}/{time}_{uuid}{suffix}" into out (prefix may be empty,
  * then no slash).  prefix and time_format are strftime formats expanded
- * with utc.  Refuses a result that is empty, too long, or has an empty,
- * "." or ".." segment.
+ * with utc.  Refuses a result that is too long for out or that
+ * object_key_check() refuses.
  */
 int object_key_format(char *out, size_t outsz, const char *prefix,
     const char *time_format, const struct tm *utc, const char *uuid,

@@ -27,9 +27,11 @@ enum status {
 
 struct err {
 	char msg[ERR_SIZE];
+	int logged;		/* msg has been logged already */
 };
 
-/* Formats the message into err (if not NULL) and returns status. */
+/* Formats the message into err (if not NULL), marks it not yet logged,
+ * and returns status. */
 int err_set(struct err *err, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

@@ -74,6 +74,15 @@ void sink_close(struct sink *sink);
 int file_write_atomic(const char *path, const char *data, size_t len,
     struct err *err);
 
+/* The same for data in two pieces (a header and a body), without
+ * joining them in memory first. */
+int file_write_atomic2(const char *path, const char *head, size_t headlen,
+    const char *data, size_t len, struct err *err);
+
+/* True unless the sink is the local lake, whose writes are as durable and
+ * atomic as the spool's: a batch goes there straight. */
+int sink_needs_spool(const struct sink *sink);
+
 /* The remote sinks. */
 extern const struct sink_ops supabase_ops;
 extern const struct sink_ops s3_ops;

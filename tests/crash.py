@@ -3,17 +3,19 @@ is lost or landed twice.
 
 usage: crash.py FAULT_BINARY BINARY WORKDIR
 
-Phase one runs the fault-injection build (fault.h) with COLLECTOR_FAULT
-set to each kill point in turn, many times over; phase two kills the
-ordinary build with SIGKILL at random moments.  After each phase, runs
-without faults until one succeeds, then checks the lake and the spool:
+Runs against the fake Supabase Storage server (fake_supabase.py).  Phase
+one runs the fault-injection build (fault.h) with COLLECTOR_FAULT set to
+each kill point in turn, many times over; phase two kills the ordinary
+build with SIGKILL at random moments while the store is slow to answer.
+After each phase, runs without faults until one succeeds, then checks the
+store and the spool:
 
-- every batch that ever reached the spool is in the lake under its key;
-- every object is whole (valid JSON, all its records), none is partial;
-- no record is in the lake twice (a batch landed once, under one key);
+- every batch that ever reached the spool is in the store under its key;
+- every object is whole (valid JSON, all its records);
+- no record is in the store twice (a batch landed once, under one key);
 - the spool holds nothing but its lock: no batches, no temporaries.
 
-Prints "ok ..." / "FAIL ..." lines and "N passed, N failed".
+Prints "FAIL ..." lines and "N passed, N failed".
 """
 import json
 import os
@@ -22,9 +24,14 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.parse
+import urllib.request
 
-POINTS = ["fetched", "renaming:1", "spooled", "renaming:2", "uploaded",
-          "unspooled", "replayed", "renaming:3", "unspooled:2"]
+HERE = os.path.dirname(os.path.abspath(__file__))
+KEY = "service-key"
+POINTS = ["fetched", "renaming:1", "spooled", "request-sent",
+          "response-received", "uploaded", "unspooled", "replayed",
+          "request-sent:2", "response-received:2", "unspooled:2"]
 
 passed = failed = 0
 
@@ -38,14 +45,46 @@ def check(ok, what):
         print("FAIL " + what)
 
 
+class Store:
+    """A fake Supabase Storage server for one phase."""
+
+    def __init__(self, work, name, *flags):
+        port_file = os.path.join(work, name + ".port")
+        self.log = open(os.path.join(work, name + ".log"), "w")
+        self.proc = subprocess.Popen(
+            [sys.executable, os.path.join(HERE, "fake_supabase.py"),
+             "--port-file", port_file, "--key", KEY] + list(flags),
+            stdout=self.log, stderr=self.log)
+        for _ in range(200):
+            if os.path.exists(port_file) and open(port_file).read().strip():
+                break
+            time.sleep(0.05)
+        self.url = "http://127.0.0.1:" + open(port_file).read().strip()
+
+    def get(self, path):
+        with urllib.request.urlopen(self.url + path) as r:
+            return r.read()
+
+    def objects(self):
+        found = {}
+        for o in json.loads(self.get("/__objects")):
+            found[o["key"]] = self.get(
+                "/__object/datalake/" + urllib.parse.quote(o["key"]))
+        return found
+
+    def close(self):
+        self.proc.terminate()
+        self.proc.wait()
+        self.log.close()
+
+
 def spooled_keys(spool):
     keys = set()
-    if not os.path.isdir(spool):
-        return keys
-    for name in os.listdir(spool):
-        if name.endswith(".batch"):
-            with open(os.path.join(spool, name), "rb") as f:
-                keys.add(json.loads(f.readline())["key"])
+    if os.path.isdir(spool):
+        for name in os.listdir(spool):
+            if name.endswith(".batch"):
+                with open(os.path.join(spool, name), "rb") as f:
+                    keys.add(json.loads(f.readline())["key"])
     return keys
 
 
@@ -64,53 +103,49 @@ def drain(binary, common, env, phase):
         code, err = run([binary] + common + ["--max-size", "1",
                                              "--records", "1"], env)
         if code == 0:
-            return True
-    print("FAIL %s: the clean-up run failed: %d %s" % (phase, code, err))
-    return False
+            return
+    check(False, "%s: the clean-up run failed: %d %s" % (phase, code, err))
 
 
-def verify(phase, lake, spool, ever_spooled, records_per_batch):
-    objects = {}
-    partial = []
-    for d, _, files in os.walk(lake):
-        for f in files:
-            path = os.path.join(d, f)
-            key = os.path.relpath(path, os.path.join(lake, "datalake"))
-            if f.startswith("."):
-                partial.append(path)
-                continue
-            try:
-                with open(path) as fh:
-                    objects[key] = json.load(fh)
-            except ValueError:
-                partial.append(path)
-    check(not partial, "%s: partial objects in the lake: %s" % (
-        phase, partial[:3]))
+def verify(phase, store, spool, ever_spooled, sizes):
+    objects = store.objects()
     missing = sorted(ever_spooled - set(objects))
-    check(not missing, "%s: spooled batches missing from the lake: %s" % (
+    check(not missing, "%s: spooled batches missing from the store: %s" % (
         phase, missing[:3]))
-    wrong = [k for k, v in objects.items()
-             if len(v) not in records_per_batch]
-    check(not wrong, "%s: objects with the wrong record count: %s" % (
-        phase, wrong[:3]))
-    seen = {}
-    dups = 0
-    for key, records in objects.items():
+    seen, dups, broken = {}, 0, []
+    for key, data in objects.items():
+        try:
+            records = json.loads(data)
+        except ValueError:
+            broken.append(key)
+            continue
+        if len(records) not in sizes:
+            broken.append(key)
         for r in records:
             text = json.dumps(r, sort_keys=True)
             if text in seen and seen[text] != key:
                 dups += 1
             seen[text] = key
+    check(not broken, "%s: partial or wrong objects: %s" % (
+        phase, broken[:3]))
     check(dups == 0, "%s: %d records landed twice" % (phase, dups))
     leftovers = [n for n in os.listdir(spool) if n != "lock"]
     check(not leftovers, "%s: spool leftovers: %s" % (phase, leftovers))
     return len(objects)
 
 
-def fault_phase(binary, plain, work, rounds):
-    lake, spool = os.path.join(work, "lake1"), os.path.join(work, "spool1")
-    common = ["--project-url", "file://" + lake, "--spool-dir", spool]
+def phase_env():
     env = dict(os.environ)
+    env["COLLECTOR_PROJECT_KEY"] = KEY
+    return env
+
+
+def fault_phase(binary, plain, work, rounds):
+    store = Store(work, "store1")
+    spool = os.path.join(work, "spool1")
+    common = ["--project-url", store.url, "--spool-dir", spool,
+              "--retries", "0"]
+    env = phase_env()
     ever, kills = set(), 0
     for i in range(rounds):
         env["COLLECTOR_FAULT"] = POINTS[i % len(POINTS)]
@@ -118,37 +153,66 @@ def fault_phase(binary, plain, work, rounds):
                         "--max-size", "2", "--records", "20"], env)
         if code == -signal.SIGKILL:
             kills += 1
-        elif code not in (0, 75):
-            print("FAIL fault run %s exited %d: %s" % (
+        elif code != 0:
+            check(False, "fault run %s exited %d: %s" % (
                 env["COLLECTOR_FAULT"], code, err))
         ever |= spooled_keys(spool)
     del env["COLLECTOR_FAULT"]
     check(kills >= 200, "fault phase: only %d kills" % kills)
     drain(plain, common, env, "fault phase")
-    n = verify("fault phase", lake, spool, ever, {40, 1})
-    print("ok fault phase: %d kills at %d points, %d objects" % (
+    n = verify("fault phase", store, spool, ever, {40, 1})
+    store.close()
+    print("fault phase: %d kills at %d points, %d objects" % (
         kills, len(POINTS), n))
 
 
 def random_phase(binary, work, rounds):
-    lake, spool = os.path.join(work, "lake2"), os.path.join(work, "spool2")
-    common = ["--project-url", "file://" + lake, "--spool-dir", spool]
-    env = dict(os.environ)
+    store = Store(work, "store2", "--delay", "150")
+    spool = os.path.join(work, "spool2")
+    common = ["--project-url", store.url, "--spool-dir", spool]
+    env = phase_env()
     rng = random.Random(7)
     ever = set()
     for i in range(rounds):
-        run([binary] + common + ["--seed", str(5000 + i), "--max-size", "20",
-            "--records", "500"], env, kill_after=rng.uniform(0, 0.08))
+        run([binary] + common + ["--seed", str(5000 + i), "--max-size", "4",
+            "--records", "200"], env, kill_after=rng.uniform(0, 0.3))
         ever |= spooled_keys(spool)
     drain(binary, common, env, "random phase")
-    n = verify("random phase", lake, spool, ever, {10000, 1})
-    print("ok random phase: %d kills, %d objects" % (rounds, n))
+    n = verify("random phase", store, spool, ever, {800, 1})
+    store.close()
+    print("random phase: %d kills, %d objects" % (rounds, n))
+
+
+def local_phase(binary, work, rounds):
+    """A local lake has no spool: a killed run may lose its batch, but
+    must leave nothing partial or hidden behind."""
+    lake = os.path.join(work, "lake3")
+    rng = random.Random(11)
+    for i in range(rounds):
+        run([binary, "--project-url", "file://" + lake, "--seed",
+             str(9000 + i), "--max-size", "20", "--records", "1000"],
+            dict(os.environ), kill_after=rng.uniform(0, 0.15))
+    objects, bad = 0, []
+    for d, _, files in os.walk(lake):
+        for f in files:
+            path = os.path.join(d, f)
+            try:
+                with open(path) as fh:
+                    ok = len(json.load(fh)) == 20000 and f[0] != "."
+            except ValueError:
+                ok = False
+            objects += 1
+            if not ok:
+                bad.append(path)
+    check(not bad, "local phase: partial or hidden files: %s" % bad[:3])
+    print("local phase: %d kills, %d whole objects" % (rounds, objects))
 
 
 def main():
     fault_binary, binary, work = sys.argv[1:4]
-    fault_phase(fault_binary, binary, work, 320)
+    fault_phase(fault_binary, binary, work, 330)
     random_phase(binary, work, 40)
+    local_phase(binary, work, 30)
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 

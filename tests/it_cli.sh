@@ -38,6 +38,11 @@ expect_out "out.json"
 check "10 records" python3 "$TESTS_DIR/check_batch.py" out.json 10
 check "nothing in the lake" test ! -e lake
 
+begin "-o onto a device writes through it, never replaces it"
+run --max-size 1 --records 2 -o /dev/null
+expect_status 0
+check "/dev/null is still a character device" test -c /dev/null
+
 begin "--dry-run writes nothing"
 run --dry-run --max-size 2 --records 5
 expect_status 0
@@ -63,6 +68,14 @@ run --format ndjson --max-size 2 --records 3
 expect_status 0
 check "key suffix" grep -q "\.jsonl$" "$TMP/out"
 check "6 lines" python3 "$TESTS_DIR/check_batch.py" "$(lake_file)" 6 ndjson
+
+begin "upload.gzip stores the batch compressed, as .json.gz"
+run --gzip --max-size 2 --records 5 --seed 3
+expect_status 0
+check "key suffix" grep -q "\.json\.gz$" "$TMP/out"
+check "gunzips to 10 valid records" sh -c "gzip -dc '$(cat "$TMP/out")' > plain.json && python3 '$TESTS_DIR/check_batch.py' plain.json 10"
+run --max-size 2 --records 5 --seed 3 -o -
+check "the same bytes as without gzip" cmp -s plain.json "$TMP/out"
 
 begin "a file source keeps every member byte for byte"
 printf '%s' '[{"price":931.11,"big":123456789012345678901234567890,"e":1e3,"s":"caf\u00e9 \"q\" \u00e9\n","id":"old","n":null},{"shop_id":"x","id":1}]' > in.json
@@ -127,7 +140,7 @@ begin "a lake that cannot be created: 73"
 : > plain
 run --project-url "file://$PWD/plain/lake"
 expect_status 73
-expect_err "collector: error: cannot create directory $PWD/plain/lake: Not a directory; the batch waits in $HOME/.local/state/collector for the next run"
+expect_err "collector: error: cannot create directory $PWD/plain/lake: Not a directory"
 check "nothing written" test "$(count_files .)" = 1
 
 begin "stdout that cannot be written: 74"

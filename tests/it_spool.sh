@@ -1,17 +1,34 @@
 #!/bin/sh
-# it_spool.sh - the spool, replay, the run lock and signals, with the
-# local lake as the store.
+# it_spool.sh - the spool, replay, the run lock and signals, against the
+# fake Supabase Storage server (tests/fake_supabase.py).
 
 . "$(dirname "$0")/lib.sh"
 
 SPOOL=$TMP/home/.local/state/collector
+KEY=service-key
 
 # The spool entries (batch files), one name per line.
 entries() { ls "${1:-$SPOOL}" 2>/dev/null | grep '\.batch$'; }
-lake_count() { count_files "${1:-lake}"; }
 
-# Holds the run lock of a spool directory from another process, as a
-# run would, writing its pid into the lock file.
+# Starts a fresh fake store; its URL goes in $STORE.  Arguments are the
+# server's fault flags.
+store() {
+	cleanup_servers
+	start_server PORT fake_supabase.py --key "$KEY" "$@"
+	STORE=http://127.0.0.1:$PORT
+}
+
+# Runs the collector against $STORE with a small batch.
+collect() {
+	run --project-url "$STORE" --retries 0 --max-size 1 --records 3 "$@"
+}
+
+get() { curl -sf "$STORE$1"; }
+stored() { get /__count; }
+spooled_key() { head -n 1 "$SPOOL/$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])'; }
+
+# Holds the run lock of a spool directory from another process, as a run
+# would, writing its pid into the lock file.
 hold_lock() {
 	mkdir -p "$1"
 	python3 -c '
@@ -28,165 +45,252 @@ time.sleep(float(sys.argv[3]))
 	rm -f "$TMP/held"
 }
 
+export COLLECTOR_PROJECT_KEY=$KEY
+store
+
 begin "a run leaves only its lock in the spool"
-run --max-size 2 --records 3
+export COLLECTOR_PROJECT_KEY=$KEY
+store
+collect
 expect_status 0
-check "one object" test "$(lake_count)" = 1
+check "one object" test "$(stored)" = 1
 check "spool empty" test -z "$(entries)"
 check "lock file" test -f "$SPOOL/lock"
 
+begin "a gzip batch travels as application/gzip"
+export COLLECTOR_PROJECT_KEY=$KEY
+store
+collect --gzip
+expect_status 0
+check "content type" test "$(get /__only/meta | cut -d'|' -f1)" = "application/gzip"
+check "key suffix" sh -c "curl -sf '$STORE/__only/key' | grep -q '\.json\.gz$'"
+check "gunzips to the batch" sh -c "curl -sf '$STORE/__only' | gzip -dc > b.json && python3 '$TESTS_DIR/check_batch.py' b.json 3"
+
+begin "a local lake takes batches straight: no spool"
+run --max-size 1 --records 1
+expect_status 0
+check "no spool" test ! -e "$SPOOL"
+
 begin "spool.dir, --spool-dir and STATE_DIRECTORY choose the spool"
-run --max-size 1 --records 1 --spool-dir "$PWD/sp"
+export COLLECTOR_PROJECT_KEY=$KEY
+collect --spool-dir "$PWD/sp"
 expect_status 0
 check "the flag" test -f sp/lock
 export STATE_DIRECTORY="$PWD/state:$PWD/other"
-run --max-size 1 --records 1
+collect
 unset STATE_DIRECTORY
 expect_status 0
 check "STATE_DIRECTORY's first entry" test -f state/lock
 
 begin "-o, --dry-run and --no-spool never touch the spool"
-run --max-size 1 --records 1 -o out.json
-run --max-size 1 --records 1 --dry-run
-run --max-size 1 --records 1 --no-spool
+export COLLECTOR_PROJECT_KEY=$KEY
+store
+collect -o out.json
+collect --dry-run
+collect --no-spool
 expect_status 0
 check "no spool" test ! -e "$SPOOL"
-check "--no-spool still lands" test "$(lake_count)" = 1
+check "--no-spool still lands" test "$(stored)" = 1
 
 begin "a second run on a locked spool exits 75 at once"
+export COLLECTOR_PROJECT_KEY=$KEY
+store
 hold_lock "$SPOOL" 30
-run --max-size 1 --records 1
+collect
 expect_status 75
 expect_err "collector: error: another collector run holds $SPOOL/lock (pid $holder)"
-check "nothing landed" test "$(lake_count)" = 0
+check "nothing stored" test "$(stored)" = 0
 kill $holder; wait $holder 2>/dev/null
 
 begin "--wait-lock waits for the lock"
+export COLLECTOR_PROJECT_KEY=$KEY
 hold_lock "$SPOOL" 0.5
-run --max-size 1 --records 1 --wait-lock 10
+collect --wait-lock 10
 expect_status 0
-check "landed after the wait" test "$(lake_count)" = 1
 wait $holder 2>/dev/null
 hold_lock "$SPOOL" 30
-run --max-size 1 --records 1 --wait-lock 1
+collect --wait-lock 1
 expect_status 75
 expect_err_has "another collector run holds"
 kill $holder; wait $holder 2>/dev/null
 
-begin "a batch that cannot be stored waits in the spool and lands next run under its key"
-: > blocked
-run --max-size 2 --records 4 --project-url "file://$PWD/blocked/lake"
-expect_status 73
-expect_err_has "cannot create directory $PWD/blocked/lake: Not a directory; the batch waits in $SPOOL for the next run"
+begin "an unavailable store: the batch waits and lands next run under its key"
+export COLLECTOR_PROJECT_KEY=$KEY
+store --fail-uploads 1
+collect --records 4
+expect_status 75
+expect_err_has "; the batch waits in $SPOOL for the next run"
 check "one spooled batch" test "$(entries | wc -l)" = 1
-key=$(head -n 1 "$SPOOL/$(entries)" | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
-rm blocked
-run --max-size 1 --records 1 --project-url "file://$PWD/blocked/lake"
+key=$(spooled_key "$(entries)")
+collect
 expect_status 0
-check "the spooled batch landed under its key" test -f "blocked/lake/datalake/$key"
-check "8 records in it" python3 "$TESTS_DIR/check_batch.py" "blocked/lake/datalake/$key" 8
-check "and the new one too" test "$(lake_count blocked/lake)" = 2
+check "the spooled batch is stored under its key" sh -c "curl -sf '$STORE/__object/datalake/$key' > replayed.json"
+check "with its 4 records" python3 "$TESTS_DIR/check_batch.py" replayed.json 4
+check "and the new batch too" test "$(stored)" = 2
 check "spool empty" test -z "$(entries)"
 
-begin "batches bound for another lake stay in the spool"
-: > blocked
-run --max-size 1 --records 2 --project-url "file://$PWD/blocked/lake"
-expect_status 73
-run --max-size 1 --records 2 --project-url "file://$PWD/other"
+begin "a store down for many runs: the spool grows, then drains in order"
+export COLLECTOR_PROJECT_KEY=$KEY
+store --fail-uploads 3
+for i in 1 2 3; do
+	collect --seed $i
+	check "run $i exits 75" test "$status" = 75
+done
+check "three spooled batches" test "$(entries | wc -l)" = 3
+order=$(for e in $(entries); do spooled_key "$e"; done)
+collect --seed 4
+expect_status 0
+check "all four stored" test "$(stored)" = 4
+check "replayed oldest first, then the new one" sh -c "curl -sf '$STORE/__log?kind=upload&field=path' | tail -n 4 | head -n 3 > got.txt"
+check "in spool order" python3 -c '
+import sys, urllib.parse
+got = [urllib.parse.unquote(l.strip().split("/datalake/", 1)[1]) for l in open("got.txt")]
+want = sys.argv[1].split()
+assert got == want, (got, want)
+' "$order"
+
+begin "store-then-drop on the replay itself: one object"
+export COLLECTOR_PROJECT_KEY=$KEY
+store --drop-after-store 2
+collect
+expect_status 75
+collect
+check "the replay lost its answer too" test "$status" = 75
+collect
+expect_status 0
+check "three objects (the second run spooled its own), no duplicate" test "$(stored)" = 3
+check "spool empty" test -z "$(entries)"
+
+begin "batches bound for another store stay in the spool"
+export COLLECTOR_PROJECT_KEY=$KEY
+store --fail-uploads 1
+collect
+expect_status 75
+store
+collect
 expect_status 0
 expect_err "collector: warning: 1 spooled batches are bound for another destination and stay in $SPOOL"
 check "still spooled" test "$(entries | wc -l)" = 1
-check "the new batch landed" test "$(lake_count other)" = 1
+check "the new batch landed" test "$(stored)" = 1
 
 begin "a full spool: no new fetch, exit 75"
-: > blocked
-run --max-size 1 --records 2 --project-url "file://$PWD/blocked/lake"
-run --max-size 1 --records 2 --project-url "file://$PWD/other" --spool-max-batches 1
+export COLLECTOR_PROJECT_KEY=$KEY
+store --fail-uploads 1
+collect
+store
+collect --spool-max-batches 1
 expect_status 75
 expect_err_has "the spool $SPOOL is full (1 batches"
-check "nothing fetched or landed" test "$(lake_count other)" = 0
+check "nothing fetched or stored" test "$(stored)" = 0
 check "the spooled batch stays" test "$(entries | wc -l)" = 1
 
 begin "a corrupt or foreign spool file is moved aside, never uploaded"
+export COLLECTOR_PROJECT_KEY=$KEY
+store
 mkdir -p "$SPOOL"
 printf 'garbage\n[1]' > "$SPOOL/0000000000000001-x.batch"
 printf '{"format":"collector-spool/1"}\n' > "$SPOOL/0000000000000002-y.batch"
-run --max-size 1 --records 1
+collect
 expect_status 0
 expect_err_has "collector: error: spool file $SPOOL/0000000000000001-x.batch: not a collector spool file; moved to $SPOOL/bad"
 expect_err_has "collector: error: spool file $SPOOL/0000000000000002-y.batch: header lacks a field; moved to $SPOOL/bad"
 check "moved" test -f "$SPOOL/bad/0000000000000001-x.batch"
 check "with its reason" grep -q "not a collector spool file" "$SPOOL/bad/0000000000000001-x.batch.reason"
-check "only the new batch landed" test "$(lake_count)" = 1
+check "only the new batch stored" test "$(stored)" = 1
 
 begin "a spooled batch whose bytes changed is moved aside"
-: > blocked
-run --max-size 1 --records 2 --project-url "file://$PWD/blocked/lake"
+export COLLECTOR_PROJECT_KEY=$KEY
+store --fail-uploads 1
+collect
 f="$SPOOL/$(entries)"
-python3 -c 'import sys; p=sys.argv[1]; d=open(p,"rb").read(); open(p,"wb").write(d[:-2] + b"X]")' "$f"
-rm blocked
-run --max-size 1 --records 1 --project-url "file://$PWD/blocked/lake"
+python3 -c 'import sys; p=sys.argv[1]; d=open(p,"rb").read(); open(p,"wb").write(d[:-1] + b"X")' "$f"
+store
+collect
 expect_status 0
-expect_err_has "SHA-256 differs from its header; moved to $SPOOL/bad"
-check "only the new batch landed" test "$(lake_count blocked/lake)" = 1
+expect_err_has "the batch is not valid JSON (damaged?); moved to $SPOOL/bad"
+check "only the new batch stored" test "$(stored)" = 1
+
+begin "a batch the store refuses for good is moved aside"
+export COLLECTOR_PROJECT_KEY=$KEY
+store --max-object-bytes 100
+collect
+expect_status 65
+check "kept in bad/" test "$(ls "$SPOOL/bad" | grep -c '\.batch$')" = 1
+check "with the reason" sh -c "cat '$SPOOL'/bad/*.reason | grep -q 'too large'"
+store
+collect
+expect_status 0
+check "it does not block the next batch" test "$(stored)" = 1
 
 begin "a full disk while spooling: 74, no partial files"
+export COLLECTOR_PROJECT_KEY=$KEY
+store
 if [ -f "$BUILD_DIR/tests/enospc.so" ]; then
 	export LD_PRELOAD="$BUILD_DIR/tests/enospc.so" ENOSPC_PATH=".local/state/collector/" \
 	    ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0"
-	run --max-size 2 --records 3
+	collect
 	unset LD_PRELOAD ENOSPC_PATH
 	expect_status 74
 	expect_err_has "No space left on device"
 	check "no spool files" test -z "$(ls -A "$SPOOL" | grep -v '^lock$')"
-	check "nothing landed" test "$(lake_count)" = 0
+	check "nothing stored" test "$(stored)" = 0
 else
 	echo "SKIP enospc.so not built"
 fi
 
-begin "SIGTERM: the run stops, what is spooled stays, exit 75"
-: > blocked
-run --max-size 1 --records 1 --project-url "file://$PWD/blocked/lake"
-rm blocked
-"$COLLECTOR" --max-size 200 --records 2000 --project-url "file://$PWD/blocked/lake" >"$TMP/out" 2>"$TMP/err" &
+begin "SIGTERM during an upload: exit 75, the batch stays and lands next run"
+export COLLECTOR_PROJECT_KEY=$KEY
+store --delay 5000 --slow-uploads 1
+"$COLLECTOR" --project-url "$STORE" --max-size 1 --records 3 >"$TMP/out" 2>"$TMP/err" &
 pid=$!
-sleep 0.2
+i=0
+while [ "$(get /__stats | python3 -c 'import json,sys; print(json.load(sys.stdin).get("upload", 0))')" = 0 ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
 kill -TERM $pid
 wait $pid
 status=$?
 expect_status 75
 expect_err_has "interrupted by signal 15"
-check "no partial files in the lake" test -z "$(find blocked -name '.*' -type f)"
-check "every landed object is whole" sh -c 'for f in $(find blocked -type f); do python3 -c "import json,sys; json.load(open(sys.argv[1]))" "$f" || exit 1; done'
+check "the batch stays in the spool" test "$(entries | wc -l)" = 1
+collect
+expect_status 0
+check "two objects" test "$(stored)" = 2
+check "spool empty" test -z "$(entries)"
 
-begin "twenty concurrent runs, one lake, own spools: twenty objects"
+begin "twenty concurrent runs, one store, own spools: twenty objects"
+export COLLECTOR_PROJECT_KEY=$KEY
+store
 i=0
+pids=
 while [ $i -lt 20 ]; do
-	"$COLLECTOR" --max-size 2 --records 50 --spool-dir "$PWD/spool.$i" \
-	    --project-url "file://$PWD/lake" >/dev/null 2>"$TMP/err.$i" &
+	"$COLLECTOR" --project-url "$STORE" --max-size 2 --records 50 \
+	    --spool-dir "$PWD/spool.$i" >/dev/null 2>"$TMP/err.$i" &
+	pids="$pids $!"
 	i=$((i + 1))
 done
-wait
-check "twenty objects" test "$(lake_count)" = 20
+for p in $pids; do wait $p; done
+check "twenty objects" test "$(stored)" = 20
 check "all records" python3 -c '
-import json, os, sys
-n = 0
-for d, _, fs in os.walk("lake"):
-    for f in fs:
-        n += len(json.load(open(os.path.join(d, f))))
+import json, sys, urllib.request
+base = sys.argv[1]
+objs = json.load(urllib.request.urlopen(base + "/__objects"))
+n = sum(len(json.load(urllib.request.urlopen(
+    base + "/__object/datalake/" + urllib.request.quote(o["key"]))))
+    for o in objs)
 sys.exit(n != 2000)
-'
+' "$STORE"
 
 begin "two concurrent runs on one spool: one lands, one exits 75"
-"$COLLECTOR" --max-size 300 --records 1000 >"$TMP/out.1" 2>"$TMP/err.1" &
+export COLLECTOR_PROJECT_KEY=$KEY
+store --delay 1500
+"$COLLECTOR" --project-url "$STORE" --max-size 1 --records 3 >"$TMP/out.1" 2>"$TMP/err.1" &
 pid=$!
 i=0
 while [ ! -s "$SPOOL/lock" ] && [ $i -lt 100 ]; do sleep 0.02; i=$((i + 1)); done
-run --max-size 1 --records 1
+collect
 expect_status 75
 expect_err_has "another collector run holds $SPOOL/lock (pid $pid)"
 wait $pid
 check "the first one landed" test $? = 0
-check "one object" test "$(lake_count)" = 1
+check "one object" test "$(stored)" = 1
 
 finish

@@ -8,6 +8,9 @@
 
 set -u
 : "${COLLECTOR:?COLLECTOR must name the binary under test}"
+# The system's python3 first: a version manager's shim in front of it
+# costs half a second per fake server.
+PATH=/usr/bin:$PATH
 : "${TEST_WRAP:=}"
 TESTS_DIR=$(cd "$(dirname "$0")" && pwd)
 BUILD_DIR=$(cd "$TESTS_DIR/.." && cd "${BUILD:-build}" && pwd)

@@ -57,6 +57,62 @@ test_prefix_normalise(void)
 	}
 }
 
+/* The checks every sink makes before a request. */
+static void
+test_key_check(void)
+{
+	static const struct {
+		const char *key;
+		int status;
+	} cases[] = {
+		{ "bronze/new/2026-12-03T13:00:00_u.json", ST_OK },
+		{ "x.json", ST_OK },
+		{ "a b/c:d.json", ST_OK },
+		{ "..x/y", ST_OK },
+		{ "_/!-.*'() &$@=;:+,", ST_OK },
+		{ "", ST_CONFIG },
+		{ "/bronze/x.json", ST_CONFIG },
+		{ "bronze/", ST_CONFIG },
+		{ "bronze//x.json", ST_CONFIG },
+		{ "bronze/./x.json", ST_CONFIG },
+		{ "bronze/../x.json", ST_CONFIG },
+		{ "..", ST_CONFIG },
+		{ ".", ST_CONFIG },
+		{ "a%20b.json", ST_CONFIG },
+		{ "a#b.json", ST_CONFIG },
+		{ "a?b.json", ST_CONFIG },
+		{ "a\\b.json", ST_CONFIG },
+		{ "br\xc3\xa9.json", ST_CONFIG },
+	};
+	struct err err;
+	char longkey[1100];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		err.msg[0] = '\0';
+		T_INT(object_key_check(cases[i].key, &err), cases[i].status);
+		T_INT(err.msg[0] != '\0', cases[i].status != ST_OK);
+	}
+	T_INT(object_key_check("bronze/../x.json", &err), ST_CONFIG);
+	T_STR(err.msg, "object key \"bronze/../x.json\" has an empty, \".\" "
+	    "or \"..\" segment: check supabase.path_raw_data.new and "
+	    "naming.time_format");
+	T_INT(object_key_check("bronze/\tx%.json", &err), ST_CONFIG);
+	T_STR(err.msg, "object key \"bronze/?x%.json\" has byte 0x09, which "
+	    "object stores refuse: check supabase.path_raw_data.new and "
+	    "naming.time_format");
+	T_INT(object_key_check("", &err), ST_CONFIG);
+	T_STR(err.msg, "object key is empty");
+	memset(longkey, 'a', sizeof(longkey) - 1);
+	longkey[sizeof(longkey) - 1] = '\0';
+	T_INT(object_key_check(longkey, &err), ST_CONFIG);
+	T_STR(err.msg, "object key is longer than 1024 bytes");
+	longkey[1024] = '\0';
+	T_INT(object_key_check(longkey, &err), ST_OK);
+	T_INT(object_key_check(NULL, &err), ST_CONFIG);
+	T_STR(err.msg, "object key is empty");
+}
+
 static void
 test_key_format(void)
 {
@@ -94,10 +150,13 @@ test_key_format(void)
 	T_INT(object_key_format(key, sizeof(key), "a", "/", &utc, uuid,
 	    ".json", &err), ST_CONFIG);
 	T_STR(err.msg, "object key \"a//_550e8400-e29b-41d4-a716-"
-	    "446655440000.json\" has an empty, \".\" or \"..\" segment");
+	    "446655440000.json\" has an empty, \".\" or \"..\" segment: "
+	    "check supabase.path_raw_data.new and naming.time_format");
 	T_INT(object_key_format(key, sizeof(key), "a", "%%", &utc, uuid,
 	    ".json", &err), ST_CONFIG);
-	T_CONTAINS(err.msg, "byte 0x25 is not allowed");
+	T_STR(err.msg, "object key \"a/%_550e8400-e29b-41d4-a716-"
+	    "446655440000.json\" has byte 0x25, which object stores refuse: "
+	    "check supabase.path_raw_data.new and naming.time_format");
 	T_INT(object_key_format(key, 40, "bronze/new", TIME_FORMAT_ISO, &utc,
 	    uuid, ".json", &err), ST_CONFIG);
 	T_STR(err.msg, "object key for prefix \"bronze/new\" is longer than "
@@ -147,6 +206,7 @@ main(void)
 {
 	test_uuid_format();
 	test_prefix_normalise();
+	test_key_check();
 	test_key_format();
 	test_key_uniqueness();
 	return t_done();
