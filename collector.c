@@ -505,11 +505,10 @@ report(const struct run *run, int status, const struct err *err,
 	if (status != ST_OK && err->msg[0] != '\0' && !err->logged)
 		log_error("%s", err->msg);
 	if (landed)
-		log_info("%zu records from %zu of %zu responses, %zu bytes, "
-		    "%zu retries, %.3f s", run->batch.records,
-		    run->fetched.arrived, run->fetched.requested,
-		    run->batch.data.len, run->fetched.retries +
-		    run->landed.retries, now_seconds() - run->started);
+		log_info("%llu records from %llu of %zu responses, %llu bytes, "
+		    "%llu retries, %.3f s", m->records, m->responses,
+		    run->fetched.requested, m->bytes, m->http_retries,
+		    m->duration);
 	if (cfg->json_summary)
 		print_summary(run, status, err, m,
 		    batch_on_stdout ? stderr : stdout);

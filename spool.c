@@ -67,36 +67,6 @@ path_join(char *out, size_t outsz, const char *dir, const char *name)
 	return len < 0 || (size_t)len >= outsz ? -1 : 0;
 }
 
-static int
-mkdir_one(const char *dir, struct err *err)
-{
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-		return err_set(err, ST_CANTCREATE, "cannot create spool "
-		    "directory %s: %s", dir, strerror(errno));
-	return ST_OK;
-}
-
-/* Creates the spool directory and its parents. */
-static int
-mkdir_parents(const char *dir, struct err *err)
-{
-	char path[PATH_MAX];
-	char *p;
-	int status;
-
-	snprintf(path, sizeof(path), "%s", dir);
-	for (p = path + 1; *p != '\0'; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		status = mkdir_one(path, err);
-		*p = '/';
-		if (status != ST_OK)
-			return status;
-	}
-	return mkdir_one(path, err);
-}
-
 /* The pid the lock file names, or 0. */
 static long
 lock_holder(int fd)
@@ -176,7 +146,7 @@ spool_open(struct spool *sp, const struct config *cfg, struct err *err)
 	sp->lock_fd = -1;
 	if ((status = spool_dir(cfg, sp->dir, sizeof(sp->dir), err)) != ST_OK)
 		return status;
-	if ((status = mkdir_parents(sp->dir, err)) != ST_OK)
+	if ((status = dir_create(sp->dir, 0700, err)) != ST_OK)
 		return status;
 	if ((status = take_lock(sp, cfg->wait_lock, err)) != ST_OK) {
 		spool_close(sp);
@@ -480,13 +450,12 @@ spool_set_aside(const struct spool *sp, const char *name,
 	    path_join(bad, sizeof(bad), sp->dir, BAD_DIR) != 0 ||
 	    path_join(to, sizeof(to), bad, name) != 0)
 		return err_set(err, ST_CONFIG, "spool path is too long");
-	if ((status = mkdir_one(bad, err)) != ST_OK)
+	if ((status = dir_create(bad, 0700, err)) != ST_OK)
 		return status;
 	if (rename(from, to) != 0 || sync_dir(sp->dir) != 0 ||
 	    sync_dir(bad) != 0)
 		return err_set(err, ST_IO, "cannot move %s to %s: %s", from,
 		    bad, strerror(errno));
 	strcat(to, ".reason");
-	status = file_write_atomic(to, reason, strlen(reason), err);
-	return status;
+	return file_write_atomic2(to, reason, strlen(reason), "\n", 1, err);
 }

@@ -33,23 +33,25 @@
 
 /* ---- pure: answers ------------------------------------------------ */
 
-/* The envelope's statusCode: a string in practice, a number tolerated;
- * -1 when absent or not a number. */
-static long
-envelope_status(json_t *root)
+/* A member that holds a whole number >= 0, as a number or as a string
+ * (the envelope's statusCode is a string in practice, sizes vary); -1
+ * when it is absent or anything else. */
+static long long
+number_member(json_t *obj, const char *name)
 {
-	json_t *v = json_object_get(root, "statusCode");
+	json_t *v = json_object_get(obj, name);
 	const char *s;
 	char *end;
-	long n;
+	long long n;
 
 	if (json_is_integer(v))
-		return (long)json_integer_value(v);
+		return json_integer_value(v) >= 0 ?
+		    (long long)json_integer_value(v) : -1;
 	if (!json_is_string(v))
 		return -1;
 	s = json_string_value(v);
 	errno = 0;
-	n = strtol(s, &end, 10);
+	n = strtoll(s, &end, 10);
 	if (end == s || *end != '\0' || errno != 0 || n < 0)
 		return -1;
 	return n;
@@ -123,7 +125,7 @@ supabase_classify(long http_status, const char *body, size_t len,
 	if (body != NULL && len > 0)
 		root = json_loadb(body, len, 0, NULL);
 	if (json_is_object(root)) {
-		status = envelope_status(root);
+		status = (long)number_member(root, "statusCode");
 		copy_member(root, "code", a->code, sizeof(a->code));
 		copy_member(root, "message", a->message, sizeof(a->message));
 		if (a->message[0] == '\0')
@@ -139,27 +141,6 @@ supabase_classify(long http_status, const char *body, size_t len,
 	a->outcome = outcome_of(status, a);
 }
 
-static long long
-size_member(json_t *obj, const char *name)
-{
-	json_t *v = json_object_get(obj, name);
-	const char *s;
-	char *end;
-	long long n;
-
-	if (json_is_integer(v))
-		return json_integer_value(v) >= 0 ?
-		    (long long)json_integer_value(v) : -1;
-	if (!json_is_string(v))
-		return -1;
-	s = json_string_value(v);
-	errno = 0;
-	n = strtoll(s, &end, 10);
-	if (end == s || *end != '\0' || errno != 0 || n < 0)
-		return -1;
-	return n;
-}
-
 long long
 supabase_info_size(const char *body, size_t len)
 {
@@ -170,12 +151,12 @@ supabase_info_size(const char *body, size_t len)
 	    (root = json_loadb(body, len, 0, NULL)) == NULL)
 		return -1;
 	if (json_is_object(root)) {
-		size = size_member(root, "size");
+		size = number_member(root, "size");
 		meta = json_object_get(root, "metadata");
 		if (size < 0 && json_is_object(meta))
-			size = size_member(meta, "size");
+			size = number_member(meta, "size");
 		if (size < 0 && json_is_object(meta))
-			size = size_member(meta, "contentLength");
+			size = number_member(meta, "contentLength");
 	}
 	json_decref(root);
 	return size;

@@ -42,38 +42,52 @@ fsync_dir(const char *dir)
 	return rc;
 }
 
-/* Creates dir and its missing parents; each new directory is made
- * durable in its parent, so a crash cannot lose the path to an object. */
-static int
-mkdir_p(const char *dir, struct err *err)
+/* Makes the new directory path durable in its parent, so that a crash
+ * cannot lose the way to what is written below it. */
+static void
+sync_parent(char *path)
 {
-	char path[WHERE_MAX], *slash;
-	size_t len = strlen(dir);
+	char *slash = strrchr(path, '/');
 
+	if (slash == NULL)
+		fsync_dir(".");
+	else if (slash == path)
+		fsync_dir("/");
+	else {
+		*slash = '\0';
+		fsync_dir(path);
+		*slash = '/';
+	}
+}
+
+int
+dir_create(const char *dir, mode_t mode, struct err *err)
+{
+	char path[WHERE_MAX], *end;
+	size_t len = strlen(dir);
+	int last;
+
+	if (len == 0)
+		return ST_OK;
 	if (len >= sizeof(path))
 		return err_set(err, ST_CANTCREATE, "%s: path too long", dir);
 	memcpy(path, dir, len + 1);
-	for (slash = path + 1; ; slash++) {
-		if (*slash != '/' && *slash != '\0')
+	for (end = path + 1;; end++) {
+		if (*end != '/' && *end != '\0')
 			continue;
-		char saved = *slash;
-		*slash = '\0';
-		if (mkdir(path, 0777) == 0) {
-			char *parent_end = strrchr(path, '/');
-			if (parent_end != NULL && parent_end != path) {
-				*parent_end = '\0';
-				fsync_dir(path);
-				*parent_end = '/';
-			} else
-				fsync_dir(parent_end == path ? "/" : ".");
-		} else if (errno != EEXIST)
-			return err_set(err, errno_status(errno),
-			    "cannot create directory %s: %s", path,
-			    strerror(errno));
-		*slash = saved;
-		if (saved == '\0')
+		last = *end == '\0';
+		*end = '\0';
+		if (mkdir(path, mode) == 0)
+			sync_parent(path);
+		else if (errno != EEXIST)
+			goto fail;
+		if (last)
 			return ST_OK;
+		*end = '/';
 	}
+fail:
+	return err_set(err, errno_status(errno), "cannot create directory %s: "
+	    "%s", path, strerror(errno));
 }
 
 static int
@@ -148,7 +162,7 @@ file_write_atomic2(const char *path, const char *head, size_t headlen,
 		if (dir[0] == '\0')
 			snprintf(dir, sizeof(dir), "/");
 	}
-	if ((status = mkdir_p(dir, err)) != ST_OK)
+	if ((status = dir_create(dir, 0777, err)) != ST_OK)
 		return status;
 	if ((size_t)snprintf(temp, sizeof(temp), "%s/.%s.tmp", dir, base) >=
 	    sizeof(temp))
@@ -266,22 +280,14 @@ sink_destination(const struct config *cfg, char *out, size_t outsz,
     struct err *err)
 {
 	const struct sink_ops *ops = sink_pick(cfg);
-	char cwd[WHERE_MAX];
 	int len;
 
 	if (ops == NULL)
 		return err_set(err, ST_CONFIG, "supabase.url: unknown scheme");
-	if (cfg->project_url == NULL) {
-		/* ./lake means the lake beside wherever the run started. */
-		if (getcwd(cwd, sizeof(cwd)) == NULL)
-			return err_set(err, ST_IO, "cannot get the current "
-			    "directory: %s", strerror(errno));
-		len = snprintf(out, outsz, "%s file://%s/lake %s", ops->name,
-		    cwd, cfg->bucket);
-	} else
-		len = snprintf(out, outsz, "%s %s %s%s%s", ops->name,
-		    cfg->project_url, cfg->bucket, cfg->s3_endpoint ? " " : "",
-		    cfg->s3_endpoint ? cfg->s3_endpoint : "");
+	len = snprintf(out, outsz, "%s %s %s%s%s", ops->name,
+	    cfg->project_url ? cfg->project_url : LOCAL_LAKE, cfg->bucket,
+	    cfg->s3_endpoint ? " " : "", cfg->s3_endpoint ? cfg->s3_endpoint :
+	    "");
 	if (len < 0 || (size_t)len >= outsz)
 		return err_set(err, ST_CONFIG, "destination is too long");
 	return ST_OK;

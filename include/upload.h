@@ -14,6 +14,7 @@
 #define COLLECTOR_UPLOAD_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "config.h"
 #include "status.h"
@@ -68,6 +69,10 @@ int sink_put(struct sink *sink, const struct object *obj,
     struct upload_report *report, struct err *err);
 
 void sink_close(struct sink *sink);
+
+/* Creates dir and its missing parents with mode (less the umask); each
+ * new directory is synced into its parent. */
+int dir_create(const char *dir, mode_t mode, struct err *err);
 
 /* Writes data to path atomically: a temporary file in the same directory,
  * fsync, rename, fsync of the directory.  Creates missing directories. */
