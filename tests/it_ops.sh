@@ -472,33 +472,29 @@ expect_out_lacks "$SB_KEY"
 
 begin "--check against S3 overwrites one probe despite If-None-Match"
 S3_AKID=AKIDCOLLECTOROPS S3_SECRET=sEcReT/ops+key-3f0a
-if ! command -v node >/dev/null ||
-    [ ! -d "$TESTS_DIR/s3/node_modules/s3rver" ]; then
-	echo "SKIP s3rver is not installed (it_s3 installs it)"
-else
-	start_server S3 s3/sigv4_proxy.py --s3rver "$TMP/s3rver" \
-	    --bucket datalake --access-key "$S3_AKID" \
-	    --secret-key "$S3_SECRET"
-	S3_EP=http://127.0.0.1:$S3
-	for n in 1 2; do
-		AWS_ACCESS_KEY_ID=$S3_AKID AWS_SECRET_ACCESS_KEY=$S3_SECRET \
-		    run --check --s3-endpoint "$S3_EP" \
-		    --project-url s3://datalake/lake
-		expect_status 0
-		expect_out_has "ok storage: wrote $S3_EP/datalake/lake/bronze/new/.collector-check"
-		expect_err_lacks "$S3_SECRET"
-	done
-	expect_eq "one object" "$(curl -sf "$S3_EP/__list/datalake?prefix=lake/")" \
-	    "lake/bronze/new/.collector-check"
-	expect_eq "its bytes" \
-	    "$(curl -sf "$S3_EP/__only/datalake?prefix=lake/")" "[]"
-	expect_eq "one signed PUT per check" \
-	    "$(curl -sf "$S3_EP/__log?field=method")" "PUT
+need_s3rver
+start_server S3 s3/sigv4_proxy.py --s3rver "$TMP/s3rver" \
+    --bucket datalake --access-key "$S3_AKID" \
+    --secret-key "$S3_SECRET"
+S3_EP=http://127.0.0.1:$S3
+for n in 1 2; do
+	AWS_ACCESS_KEY_ID=$S3_AKID AWS_SECRET_ACCESS_KEY=$S3_SECRET \
+	    run --check --s3-endpoint "$S3_EP" \
+	    --project-url s3://datalake/lake
+	expect_status 0
+	expect_out_has "ok storage: wrote $S3_EP/datalake/lake/bronze/new/.collector-check"
+	expect_err_lacks "$S3_SECRET"
+done
+expect_eq "one object" "$(curl -sf "$S3_EP/__list/datalake?prefix=lake/")" \
+    "lake/bronze/new/.collector-check"
+expect_eq "its bytes" \
+    "$(curl -sf "$S3_EP/__only/datalake?prefix=lake/")" "[]"
+expect_eq "one signed PUT per check" \
+    "$(curl -sf "$S3_EP/__log?field=method")" "PUT
 PUT"
-	expect_eq "both verified" \
-	    "$(curl -sf "$S3_EP/__log?field=verdict")" "ok
+expect_eq "both verified" \
+    "$(curl -sf "$S3_EP/__log?field=verdict")" "ok
 ok"
-fi
 
 begin "--check names each failed check"
 sb_start

@@ -18,15 +18,7 @@ SECRET=sEcReT/s3+key-5b21Qx
 TOKEN=session-token-9c8e77
 RUN="--seed 7 --max-size 2 --records 50"
 
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-	echo "FAIL it_s3: node and npm are needed (apt-get install nodejs npm)"
-	exit 1
-fi
-if [ ! -d "$TESTS_DIR/s3/node_modules/s3rver" ]; then
-	npm ci --prefix "$TESTS_DIR/s3" --no-audit --no-fund \
-	    >"$TMP/npm.log" 2>&1 ||
-	    { echo "FAIL it_s3: npm ci failed"; cat "$TMP/npm.log"; exit 1; }
-fi
+need_s3rver
 
 "$COLLECTOR" $RUN -o - >"$TMP/expected" ||
     { echo "FAIL cannot build the expected batch"; exit 1; }

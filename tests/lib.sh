@@ -132,6 +132,20 @@ start_server() {
 	eval "$var=\$(cat \"\$portfile\")"
 }
 
+# Installs s3rver, the S3 test peer, from the npm registry (pinned in
+# tests/s3/package-lock.json) unless it is there; fails the script when
+# it cannot.
+need_s3rver() {
+	if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+		echo "FAIL node and npm are needed (apt-get install nodejs npm)"
+		exit 1
+	fi
+	[ -d "$TESTS_DIR/s3/node_modules/s3rver" ] && return 0
+	npm ci --prefix "$TESTS_DIR/s3" --no-audit --no-fund \
+	    >"$TMP/npm.log" 2>&1 ||
+	    { echo "FAIL npm ci failed"; cat "$TMP/npm.log"; exit 1; }
+}
+
 cleanup_servers() {
 	for p in $SERVER_PIDS; do kill "$p" 2>/dev/null; done
 	for p in $SERVER_PIDS; do wait "$p" 2>/dev/null; done
