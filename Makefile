@@ -44,6 +44,7 @@ VALGRIND   = valgrind --quiet --error-exitcode=99 --leak-check=full \
              --show-leak-kinds=definite,indirect --track-fds=no
 
 .PHONY: all run check sanitize valgrind bench install uninstall clean deps \
+        test-deps \
         tests faults
 
 all: $(BIN)
@@ -85,12 +86,12 @@ run: deps
 	    echo "collected one batch: $$key" && \
 	    echo "look at it with: head -c 600 $$key; echo"
 
-check: deps
+check: test-deps
 	@$(MAKE) --no-print-directory tests faults
 	@COLLECTOR=$(abspath $(BIN)) BUILD=$(BUILD) \
 	    FAULT_COLLECTOR=$(abspath build/faults/collector) tests/run
 
-sanitize: deps
+sanitize: test-deps
 	@$(MAKE) --no-print-directory BUILD=build/sanitize \
 	    BIN=build/sanitize/collector EXTRA_CFLAGS='$(SANITIZE)' \
 	    LDFLAGS='$(SANITIZE)' tests
@@ -99,12 +100,12 @@ sanitize: deps
 	    COLLECTOR=$(abspath build/sanitize/collector) \
 	    BUILD=build/sanitize tests/run
 
-valgrind: deps
+valgrind: test-deps
 	@$(MAKE) --no-print-directory tests
 	@COLLECTOR=$(abspath $(BIN)) BUILD=$(BUILD) \
 	    TEST_WRAP='$(VALGRIND)' tests/run
 
-bench: deps
+bench: test-deps
 	@$(MAKE) --no-print-directory all
 	@COLLECTOR=$(abspath $(BIN)) bench/run
 
@@ -140,28 +141,36 @@ uninstall:
 clean:
 	rm -rf build $(BIN)
 
-# Installs the Debian packages the build and the tests need, when one is
-# missing: with apt-get as root, otherwise it prints the command.  The S3
-# tests also need Node.js and npm (for s3rver), from Debian unless the
-# machine has them already.
+# Installs missing Debian packages: with apt-get as root, otherwise it
+# prints the command.  `deps` is what the build needs, `test-deps` what
+# the tests need too; the S3 tests also need Node.js and npm (for
+# s3rver), from Debian unless the machine has them already.
 deps:
-	@missing=; \
-	for p in $(DEB_BUILD) $(DEB_TEST); do \
-	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
-	        grep -q '^install ok installed' || missing="$$missing $$p"; \
-	done; \
-	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
-	if [ -z "$$missing" ]; then exit 0; fi; \
-	if ! command -v apt-get >/dev/null; then \
-	    echo "missing packages:$$missing (install them, then run make again)"; \
-	    exit 1; \
-	elif [ "$$(id -u)" = 0 ]; then \
-	    echo "installing:$$missing"; \
-	    apt-get update -qq && \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	        --no-install-recommends $$missing >/dev/null; \
-	else \
-	    echo "missing packages; run:"; \
-	    echo "  sudo apt-get install -y$$missing"; \
-	    exit 1; \
-	fi
+	@$(call install_missing,$(DEB_BUILD),true)
+
+test-deps:
+	@$(call install_missing,$(DEB_BUILD) $(DEB_TEST),command -v npm)
+
+# $(1): packages; $(2): a command that fails when Node.js must be added.
+define install_missing
+missing=; \
+for p in $(1); do \
+    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+        grep -q '^install ok installed' || missing="$$missing $$p"; \
+done; \
+$(2) >/dev/null || missing="$$missing nodejs npm"; \
+if [ -z "$$missing" ]; then exit 0; fi; \
+if ! command -v apt-get >/dev/null; then \
+    echo "missing packages:$$missing (install them, then run make again)"; \
+    exit 1; \
+elif [ "$$(id -u)" = 0 ]; then \
+    echo "installing:$$missing"; \
+    apt-get update -qq && \
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+        --no-install-recommends $$missing >/dev/null; \
+else \
+    echo "missing packages; run:"; \
+    echo "  sudo apt-get install -y$$missing"; \
+    exit 1; \
+fi
+endef

@@ -256,6 +256,24 @@ expect_status 0
 check "two objects" test "$(stored)" = 2
 check "spool empty" test -z "$(entries)"
 
+begin "a second signal ends the run at once, with 128 + the signal"
+export COLLECTOR_PROJECT_KEY=$KEY
+store --delay 5000 --slow-uploads 1
+"$COLLECTOR" --project-url "$STORE" --max-size 1 --records 3 >"$TMP/out" 2>"$TMP/err" &
+pid=$!
+i=0
+while [ "$(get /__stats | python3 -c 'import json,sys; print(json.load(sys.stdin).get("upload", 0))')" = 0 ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+# Stopped, the process holds both signals pending; it takes them one
+# after the other when it continues.
+kill -STOP $pid
+kill -INT $pid
+kill -TERM $pid
+kill -CONT $pid
+wait $pid
+status=$?
+check "exit 130 or 143, not 75" test "$status" = 130 -o "$status" = 143
+check "the batch stays in the spool" test "$(entries | wc -l)" = 1
+
 begin "twenty concurrent runs, one store, own spools: twenty objects"
 export COLLECTOR_PROJECT_KEY=$KEY
 store
