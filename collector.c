@@ -8,12 +8,13 @@
  * schedule belongs to cron or a systemd timer, never to this program.
  */
 
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <sys/stat.h>
 
 #include <jansson.h>
 
@@ -35,8 +36,6 @@
 
 /* What replaying the spool did. */
 struct replay {
-	size_t landed;		/* batches the store took */
-	size_t set_aside;	/* corrupt or refused, moved to bad/ */
 	size_t elsewhere;	/* bound for another destination, left */
 	size_t retries;
 	int stalled;		/* the store failed for now */
@@ -118,21 +117,10 @@ name_stage(struct run *run, struct err *err)
 	    cfg->time_format, &utc, uuid, suffix, err);
 }
 
-/* Writes the batch to a stream: standard output, a pipe, a device. */
-static int
-write_stream(FILE *f, const char *name, const struct buf *data,
-    struct err *err)
-{
-	if (fwrite(data->data, 1, data->len, f) != data->len || fflush(f) != 0)
-		return err_set(err, ST_IO, "cannot write the batch to %s: %s",
-		    name, strerror(errno));
-	return ST_OK;
-}
-
 /*
- * -o FILE: a regular or new file is replaced atomically.  Anything else
- * (/dev/null, /dev/stdout, a named pipe) is written as it is: renaming a
- * file over it would replace the device itself.  "-" is standard output.
+ * -o FILE: the batch goes to FILE the way it goes to a lake (a device
+ * such as /dev/null is written through), or with "-" to standard output.
+ * Only a regular file is a place where the batch landed, to print.
  */
 static int
 output_stage(struct run *run, struct err *err)
@@ -140,23 +128,17 @@ output_stage(struct run *run, struct err *err)
 	const struct buf *data = &run->batch.data;
 	const char *path = run->cfg->output;
 	struct stat st;
-	FILE *f;
 	int status;
 
-	if (strcmp(path, "-") == 0)
-		return write_stream(stdout, "standard output", data, err);
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		if ((f = fopen(path, "w")) == NULL)
-			return err_set(err, ST_CANTCREATE, "cannot open %s: %s",
-			    path, strerror(errno));
-		status = write_stream(f, path, data, err);
-		if (fclose(f) != 0 && status == ST_OK)
-			status = err_set(err, ST_IO, "cannot write the batch "
-			    "to %s: %s", path, strerror(errno));
-		return status;
+	if (strcmp(path, "-") == 0) {
+		if (fwrite(data->data, 1, data->len, stdout) != data->len ||
+		    fflush(stdout) != 0)
+			return err_set(err, ST_IO, "cannot write the batch to "
+			    "standard output: %s", strerror(errno));
+		return ST_OK;
 	}
 	status = file_write_atomic(path, data->data, data->len, err);
-	if (status == ST_OK)
+	if (status == ST_OK && stat(path, &st) == 0 && S_ISREG(st.st_mode))
 		snprintf(run->landed.where, sizeof(run->landed.where), "%s",
 		    path);
 	return status;
@@ -184,7 +166,6 @@ replay_one(struct run *run, const struct spool_entry *entry,
 	status = spool_load(&run->spool, entry->name, &spooled, &why);
 	if (status == ST_DATA) {
 		log_error("%s; moved to %s/bad", why.msg, run->spool.dir);
-		run->replay.set_aside++;
 		status = spool_set_aside(&run->spool, entry->name, why.msg,
 		    err);
 		goto out;
@@ -205,7 +186,6 @@ replay_one(struct run *run, const struct spool_entry *entry,
 	status = sink_put(&run->sink, &obj, &landed, &why);
 	if (status == ST_OK) {
 		log_info("replayed %s", landed.where);
-		run->replay.landed++;
 		run->replay.retries += landed.retries;
 		fault_point("replayed");
 		status = spool_remove(&run->spool, entry->name, err);
@@ -213,7 +193,6 @@ replay_one(struct run *run, const struct spool_entry *entry,
 		/* The store will never take it: keep it, out of the way. */
 		log_error("spooled batch %s refused: %s; moved to %s/bad",
 		    spooled.key, why.msg, run->spool.dir);
-		run->replay.set_aside++;
 		status = spool_set_aside(&run->spool, entry->name, why.msg,
 		    err);
 	} else

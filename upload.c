@@ -137,13 +137,31 @@ link_unnamed(int fd, const char *path)
 	return linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW);
 }
 
+/* Writes to a device or a pipe as it is: renaming a file over /dev/null
+ * or /dev/stdout would replace the device itself. */
+static int
+write_through(const char *path, const char *head, size_t headlen,
+    const char *data, size_t len, struct err *err)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), status = ST_OK;
+
+	if (fd < 0)
+		return err_set(err, ST_CANTCREATE, "cannot open %s: %s", path,
+		    strerror(errno));
+	if (write_all(fd, head, headlen) != 0 || write_all(fd, data, len) != 0)
+		status = err_set(err, ST_IO, "cannot write %s: %s", path,
+		    strerror(errno));
+	close(fd);
+	return status;
+}
+
 /*
  * Where the file system allows, the data goes to an unnamed file
  * (O_TMPFILE) that vanishes if the process dies, and is linked into place
  * when complete; a target that exists already is replaced through a
  * temporary name and rename(2).  Elsewhere the temporary file has a fixed
  * name per target, ".<name>.tmp", which the next write of that target
- * replaces.
+ * replaces.  A device or a pipe is written through, never replaced.
  */
 int
 file_write_atomic2(const char *path, const char *head, size_t headlen,
@@ -151,8 +169,12 @@ file_write_atomic2(const char *path, const char *head, size_t headlen,
 {
 	char dir[WHERE_MAX], temp[WHERE_MAX + 32];
 	const char *base = strrchr(path, '/');
+	struct stat st;
 	int fd, named, status;
 
+	if (stat(path, &st) == 0 && (S_ISCHR(st.st_mode) ||
+	    S_ISFIFO(st.st_mode)))
+		return write_through(path, head, headlen, data, len, err);
 	if (base == NULL) {
 		snprintf(dir, sizeof(dir), ".");
 		base = path;

@@ -7,7 +7,7 @@
  * store has confirmed it; every run first replays what earlier runs left,
  * oldest first, under the keys they were given.  One spool file holds
  * one batch: a JSON header line naming its destination, key, content
- * type, size and SHA-256, then the batch's bytes.
+ * type and size, then the batch's bytes.
  *
  * The spool directory also holds the run lock: spool_open() takes it
  * (flock on <dir>/lock) and spool_close() releases it.

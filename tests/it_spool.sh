@@ -27,6 +27,19 @@ get() { curl -sf "$STORE$1"; }
 stored() { get /__count; }
 spooled_key() { head -n 1 "$SPOOL/$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])'; }
 
+# Starts a run in the background ($pid) and returns once the store has
+# its upload request, which the store (--delay) holds unanswered.
+start_slow_upload() {
+	"$COLLECTOR" --project-url "$STORE" --max-size 1 --records 3 \
+	    >"$TMP/out" 2>"$TMP/err" &
+	pid=$!
+	i=0
+	while [ "$(get /__stats | python3 -c 'import json,sys; print(json.load(sys.stdin).get("upload", 0))')" = 0 ] &&
+	    [ $i -lt 100 ]; do
+		sleep 0.05; i=$((i + 1))
+	done
+}
+
 # Holds the run lock of a spool directory from another process, as a run
 # would, writing its pid into the lock file.
 hold_lock() {
@@ -241,10 +254,7 @@ fi
 begin "SIGTERM during an upload: exit 75, the batch stays and lands next run"
 export COLLECTOR_PROJECT_KEY=$KEY
 store --delay 5000 --slow-uploads 1
-"$COLLECTOR" --project-url "$STORE" --max-size 1 --records 3 >"$TMP/out" 2>"$TMP/err" &
-pid=$!
-i=0
-while [ "$(get /__stats | python3 -c 'import json,sys; print(json.load(sys.stdin).get("upload", 0))')" = 0 ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+start_slow_upload
 kill -TERM $pid
 wait $pid
 status=$?
@@ -259,10 +269,7 @@ check "spool empty" test -z "$(entries)"
 begin "a second signal ends the run at once, with 128 + the signal"
 export COLLECTOR_PROJECT_KEY=$KEY
 store --delay 5000 --slow-uploads 1
-"$COLLECTOR" --project-url "$STORE" --max-size 1 --records 3 >"$TMP/out" 2>"$TMP/err" &
-pid=$!
-i=0
-while [ "$(get /__stats | python3 -c 'import json,sys; print(json.load(sys.stdin).get("upload", 0))')" = 0 ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+start_slow_upload
 # Stopped, the process holds both signals pending; it takes them one
 # after the other when it continues.
 kill -STOP $pid

@@ -100,6 +100,22 @@ test_atomic_failures(void)
 	T_STR(err.msg, want);
 }
 
+/* A device is written through, never renamed over. */
+static void
+test_write_through_device(void)
+{
+	struct err err;
+	struct stat st;
+
+	T_INT(file_write_atomic("/dev/null", "[1]", 3, &err), ST_OK);
+	T_INT(stat("/dev/null", &st), 0);
+	T_OK(S_ISCHR(st.st_mode));
+	T_INT(file_write_atomic("/dev/full", "[1]", 3, &err), ST_IO);
+	T_STR(err.msg, "cannot write /dev/full: No space left on device");
+	T_INT(stat("/dev/full", &st), 0);
+	T_OK(S_ISCHR(st.st_mode));
+}
+
 static void
 test_local_sink(void)
 {
@@ -144,6 +160,7 @@ main(void)
 		return 1;
 	test_atomic_write();
 	test_atomic_failures();
+	test_write_through_device();
 	test_local_sink();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
 	if (system(cmd) != 0)
