@@ -189,8 +189,9 @@ replay_one(struct run *run, const struct spool_entry *entry,
 		run->replay.retries += landed.retries;
 		fault_point("replayed");
 		status = spool_remove(&run->spool, entry->name, err);
-	} else if (status == ST_DATA) {
-		/* The store will never take it: keep it, out of the way. */
+	} else if (status == ST_DATA || status == ST_CANTCREATE) {
+		/* The store will never take it (too large, or another object
+		 * holds its key): keep it, out of the way. */
 		log_error("spooled batch %s refused: %s; moved to %s/bad",
 		    spooled.key, why.msg, run->spool.dir);
 		status = spool_set_aside(&run->spool, entry->name, why.msg,

@@ -81,8 +81,15 @@ class Handler(BaseHTTPRequestHandler):
     # ---- plumbing ----------------------------------------------------
 
     def body(self):
+        """The request body; a client that hangs up before sending all of
+        it gets nothing stored, as with the real server."""
         n = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(n) if n > 0 else b""
+        data = self.rfile.read(n) if n > 0 else b""
+        if len(data) < n:
+            self.close_connection = True
+            raise ConnectionAbortedError(
+                "body cut short: %d of %d bytes" % (len(data), n))
+        return data
 
     def answer(self, status, obj=None, raw=None, headers=None,
                ctype="application/json"):

@@ -235,6 +235,22 @@ collect
 expect_status 0
 check "it does not block the next batch" test "$(stored)" = 1
 
+begin "a spooled batch whose key another object holds is moved aside"
+export COLLECTOR_PROJECT_KEY=$KEY
+store --fail-uploads 1
+collect
+expect_status 75
+key=$(spooled_key "$(entries)")
+check "another writer stores that key" curl -sf -o /dev/null -X POST \
+    -H "Authorization: Bearer $KEY" -H "Content-Type: application/json" \
+    --data-binary '[]' "$STORE/storage/v1/object/datalake/$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$key")"
+collect
+expect_status 0
+expect_err_has "another writer used this key; moved to $SPOOL/bad"
+check "set aside" test "$(ls "$SPOOL/bad" | grep -c '\.batch$')" = 1
+check "the other writer's object stays" test "$(get "/__object/datalake/$key")" = "[]"
+check "the new batch landed" test "$(stored)" = 2
+
 begin "a full disk while spooling: 74, no partial files"
 export COLLECTOR_PROJECT_KEY=$KEY
 store
