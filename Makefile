@@ -18,6 +18,7 @@ PKGS       = libcurl jansson yaml-0.1 zlib
 DEB_BUILD  = gcc make pkg-config libcurl4-openssl-dev libjansson-dev libyaml-dev \
              zlib1g-dev
 DEB_TEST   = python3 mandoc man-db valgrind curl systemd
+DEB_LINT   = cppcheck clang-tidy clang-format
 
 CFLAGS    ?= -O2 -g
 WARNINGS   = -Wall -Wextra -Wpedantic -Werror
@@ -44,8 +45,8 @@ VALGRIND   = valgrind --quiet --error-exitcode=99 --leak-check=full \
              --show-leak-kinds=definite,indirect --track-fds=no
 
 .PHONY: all run check sanitize valgrind bench install uninstall clean deps \
-        test-deps \
-        tests faults
+        test-deps lint-deps lint format fuzz \
+        tests faults torture
 
 all: $(BIN)
 
@@ -64,10 +65,42 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/libcollector.a $(HEADERS) | $(BUILD)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< \
 	    $(BUILD)/libcollector.a $(LIBS)
 
-# A preload library that makes writes fail with ENOSPC (tests/enospc.c).
-$(BUILD)/tests/enospc.so: tests/enospc.c | $(BUILD)
+# A preload library that makes chosen file operations fail, with ENOSPC,
+# EIO or EACCES, on chosen paths (tests/iofail.c).
+$(BUILD)/tests/iofail.so: tests/iofail.c | $(BUILD)
 	@mkdir -p $(BUILD)/tests
-	$(CC) -shared -fPIC -O2 -Wall -Wextra -o $@ $< -ldl
+	$(CC) -shared -fPIC -O2 $(WARNINGS) -o $@ $< -ldl
+
+# The fuzz harnesses (tests/fuzz/fuzz_*.c).  Under tests/fuzz/driver.c,
+# with any compiler, `make check` replays their corpus and regression
+# files (tests/it_fuzz.sh); `make fuzz` builds them with clang's libFuzzer
+# and runs each for FUZZ_TIME seconds (tests/fuzz/run).
+FUZZ_NAMES = splice config_yaml dotenv supabase s3 retry_after key mockaroo
+FUZZ_BIN   = $(FUZZ_NAMES:%=$(BUILD)/tests/fuzz_%)
+FUZZ_TIME ?= 60
+FUZZ_JOBS ?= 2
+FUZZ_SAN   = -fsanitize=address,undefined -fno-sanitize-recover=all \
+             -fno-omit-frame-pointer
+
+$(FUZZ_BIN): $(BUILD)/tests/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/driver.c \
+    tests/fuzz/fuzz.h $(BUILD)/libcollector.a $(HEADERS) | $(BUILD)
+	@mkdir -p $(BUILD)/tests
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< \
+	    tests/fuzz/driver.c $(BUILD)/libcollector.a $(LIBS)
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h \
+    build/fuzz/libcollector.a
+	clang $(CPPFLAGS) -std=c11 $(WARNINGS) -O1 -g $(FUZZ_SAN) \
+	    -fsanitize=fuzzer $(shell $(PKG_CONFIG) --cflags $(PKGS) \
+	    2>/dev/null) -o $@ $< build/fuzz/libcollector.a $(LIBS)
+
+fuzz: deps
+	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang CFLAGS='-O1 -g' \
+	    EXTRA_CFLAGS='$(FUZZ_SAN) -fsanitize=fuzzer-no-link' \
+	    build/fuzz/libcollector.a
+	@$(MAKE) --no-print-directory $(FUZZ_NAMES:%=build/fuzz/fuzz_%)
+	@FUZZ_TIME=$(FUZZ_TIME) FUZZ_JOBS=$(FUZZ_JOBS) tests/fuzz/run \
+	    $(FUZZ_NAMES)
 
 # The program with kill points (fault.h), for the crash tests.
 faults:
@@ -75,10 +108,41 @@ faults:
 	    BIN=build/faults/collector EXTRA_CFLAGS=-DCOLLECTOR_FAULTS \
 	    build/faults/collector
 
+# The program with allocation failure injection (tests/torture/alloc.c),
+# sanitized, with jansson, libyaml and zlib linked statically so that their
+# allocations are counted too; `make torture` fails each allocation of a
+# run in turn (tests/torture/run).
+TORTURE_BUILD ?= build/torture
+TORTURE_SCENARIOS ?= offline http s3
+TORTURE_WRAP = -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc \
+               -Wl,--wrap=strdup,--wrap=strndup,--wrap=curl_global_init
+TORTURE_LIBS = -Wl,-Bstatic -ljansson -lyaml -lz -Wl,-Bdynamic \
+               $(shell $(PKG_CONFIG) --libs libcurl 2>/dev/null) -lm
+
+$(BUILD)/torture-collector: $(BUILD)/collector.o $(BUILD)/libcollector.a \
+    tests/torture/alloc.c tests/torture/alloc.h
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) $(TORTURE_WRAP) -o $@ \
+	    tests/torture/alloc.c $(BUILD)/collector.o \
+	    $(BUILD)/libcollector.a $(TORTURE_LIBS)
+
+$(BUILD)/torture-test_oom: tests/torture/test_oom.c $(BUILD)/libcollector.a \
+    tests/torture/alloc.c tests/torture/alloc.h $(HEADERS)
+	$(CC) $(CPPFLAGS) -Itests -Itests/torture $(ALL_CFLAGS) $(LDFLAGS) \
+	    $(TORTURE_WRAP) -o $@ tests/torture/alloc.c tests/torture/test_oom.c \
+	    $(BUILD)/libcollector.a $(TORTURE_LIBS)
+
+torture: test-deps
+	@$(MAKE) --no-print-directory BUILD=$(TORTURE_BUILD) \
+	    EXTRA_CFLAGS='$(SANITIZE)' LDFLAGS='$(SANITIZE)' \
+	    $(TORTURE_BUILD)/torture-collector $(TORTURE_BUILD)/torture-test_oom
+	@ASAN_OPTIONS=detect_leaks=1 $(TORTURE_BUILD)/torture-test_oom
+	@COLLECTOR=$(abspath $(TORTURE_BUILD)/torture-collector) \
+	    tests/torture/run $(TORTURE_SCENARIOS)
+
 $(BUILD):
 	mkdir -p $@
 
-tests: $(BIN) $(TEST_BIN) $(BUILD)/tests/enospc.so
+tests: $(BIN) $(TEST_BIN) $(BUILD)/tests/iofail.so $(FUZZ_BIN)
 
 run: deps
 	@$(MAKE) --no-print-directory all
@@ -108,6 +172,42 @@ valgrind: test-deps
 bench: test-deps
 	@$(MAKE) --no-print-directory all
 	@COLLECTOR=$(abspath $(BIN)) bench/run
+
+# Static analysis; any finding fails.  cppcheck, then clang-tidy with
+# .clang-tidy (two files at a time), then clang-format --dry-run with
+# .clang-format; each runs even when the one before failed.  fault.c is
+# checked a second time with its kill points compiled in.  `make format`
+# rewrites the sources the way `make lint` wants them.
+LINT_SRC   = $(wildcard *.c tests/*.c tests/fuzz/*.c tests/torture/*.c)
+FORMAT_SRC = $(wildcard *.c include/*.h tests/*.c tests/*.h tests/fuzz/*.c \
+             tests/fuzz/*.h tests/torture/*.c tests/torture/*.h)
+LINT_FLAGS = -std=c11 $(CPPFLAGS) -Itests \
+             $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+# NULL ends the argument lists of test_config.c's load(); POSIX makes NULL
+# a (void *) 0, which va_arg() may read as a char *, so the portability
+# warning does not apply.
+CPPCHECK   = cppcheck --quiet --error-exitcode=1 --std=c11 --inline-suppr \
+             --enable=warning,performance,portability \
+             --suppress=varFuncNullUB:tests/test_config.c
+
+lint: lint-deps | $(BUILD)
+	@st=0; \
+	echo "cppcheck"; \
+	$(CPPCHECK) $(CPPFLAGS) $(LINT_SRC) || st=1; \
+	$(CPPCHECK) $(CPPFLAGS) -DCOLLECTOR_FAULTS fault.c || st=1; \
+	echo "clang-tidy"; \
+	printf '%s\n' $(LINT_SRC) | xargs -P2 -I{} clang-tidy --quiet {} \
+	    -- $(LINT_FLAGS) 2>$(BUILD)/clang-tidy.log && \
+	clang-tidy --quiet fault.c -- $(LINT_FLAGS) -DCOLLECTOR_FAULTS \
+	    2>>$(BUILD)/clang-tidy.log || { st=1; \
+	    grep -v 'warnings* generated\.$$' $(BUILD)/clang-tidy.log; }; \
+	echo "clang-format"; \
+	clang-format --dry-run --Werror --ferror-limit=3 $(FORMAT_SRC) || \
+	    { st=1; echo "make format rewrites the files above"; }; \
+	exit $$st
+
+format: lint-deps
+	clang-format -i $(FORMAT_SRC)
 
 # The cron file goes with the documentation, not to /etc/cron.d: it would
 # start running at once, before its user exists.
@@ -150,6 +250,9 @@ deps:
 
 test-deps:
 	@$(call install_missing,$(DEB_BUILD) $(DEB_TEST),command -v npm)
+
+lint-deps:
+	@$(call install_missing,$(DEB_BUILD) $(DEB_LINT),true)
 
 # $(1): packages; $(2): a command that fails when Node.js must be added.
 define install_missing

@@ -38,7 +38,8 @@
 struct replay {
 	size_t elsewhere;	/* bound for another destination, left */
 	size_t retries;
-	int stalled;		/* the store failed for now */
+	int stalled;		/* the status that stopped it early, or 0 */
+	struct err why;		/* and its message */
 };
 
 struct run {
@@ -165,9 +166,11 @@ replay_one(struct run *run, const struct spool_entry *entry,
 
 	status = spool_load(&run->spool, entry->name, &spooled, &why);
 	if (status == ST_DATA) {
-		log_error("%s; moved to %s/bad", why.msg, run->spool.dir);
 		status = spool_set_aside(&run->spool, entry->name, why.msg,
 		    err);
+		if (status == ST_OK)
+			log_error("%s; moved to %s/bad", why.msg,
+			    run->spool.dir);
 		goto out;
 	}
 	if (status != ST_OK) {
@@ -192,12 +195,14 @@ replay_one(struct run *run, const struct spool_entry *entry,
 	} else if (status == ST_DATA || status == ST_CANTCREATE) {
 		/* The store will never take it (too large, or another object
 		 * holds its key): keep it, out of the way. */
-		log_error("spooled batch %s refused: %s; moved to %s/bad",
-		    spooled.key, why.msg, run->spool.dir);
 		status = spool_set_aside(&run->spool, entry->name, why.msg,
 		    err);
+		if (status == ST_OK)
+			log_error("spooled batch %s refused: %s; moved to "
+			    "%s/bad", spooled.key, why.msg, run->spool.dir);
 	} else
-		err_set(err, status, "replaying %s: %s", spooled.key, why.msg);
+		status = err_set(err, is_transient(status) ? ST_TEMPFAIL :
+		    status, "replaying %s: %s", spooled.key, why.msg);
 out:
 	spool_batch_free(&spooled);
 	return status;
@@ -219,7 +224,8 @@ replay_stage(struct run *run, struct err *err)
 		if (status != ST_OK && is_transient(status)) {
 			log_warning("%s; %zu spooled batches wait for the next "
 			    "run", err->msg, n - i);
-			run->replay.stalled = 1;
+			run->replay.stalled = status;
+			run->replay.why = *err;
 			status = ST_OK;
 			break;
 		}
@@ -232,6 +238,19 @@ replay_stage(struct run *run, struct err *err)
 		    "destination and stay in %s", run->replay.elsewhere,
 		    run->spool.dir);
 	return status;
+}
+
+/* The error of a run whose replay stopped early, with its cause: the
+ * store, or a spool file that could not be read or removed. */
+static int
+stalled_error(const struct run *run, int spooled, struct err *err)
+{
+	if (spooled)
+		return err_set(err, run->replay.stalled, "%.700s; the batch "
+		    "waits in %.256s for the next run", run->replay.why.msg,
+		    run->spool.dir);
+	return err_set(err, run->replay.stalled, "%.700s; spooled batches "
+	    "wait for the next run", run->replay.why.msg);
 }
 
 /* True when the spool holds as much as it may: back-pressure. */
@@ -285,8 +304,7 @@ upload_stage(struct run *run, struct err *err)
 		    "the batch waits in %.256s for the next run", interrupted(),
 		    run->spool.dir);
 	if (run->replay.stalled)
-		return err_set(err, ST_TEMPFAIL, "the store is unavailable; "
-		    "the batch waits in %s for the next run", run->spool.dir);
+		return stalled_error(run, 1, err);
 	status = sink_put(&run->sink, &obj, &run->landed, err);
 	if (status == ST_OK) {
 		fault_point("uploaded");
@@ -362,9 +380,8 @@ collect(struct run *run, struct err *err)
 	if (run->batch.records == 0) {
 		/* An empty object would only make readers list and skip it. */
 		log_warning("no records arrived; nothing was written");
-		return run->replay.stalled ? err_set(err, ST_TEMPFAIL, "the "
-		    "store is unavailable; spooled batches wait for the next "
-		    "run") : ST_OK;
+		return run->replay.stalled ? stalled_error(run, 0, err) :
+		    ST_OK;
 	}
 	if ((status = name_stage(run, err)) != ST_OK)
 		return status;
@@ -418,17 +435,22 @@ spool_pending(const struct run *run)
 
 /* The numbers of the run, for --metrics-file and --json alike.  Only a
  * run that exited 0 is a success; a failed one carries the last success
- * over from the metrics file the previous run left. */
-static void
-run_metrics(const struct run *run, int status, struct metrics *m)
+ * over from the metrics file the previous run left, and fails when that
+ * file is there but cannot be read. */
+static int
+run_metrics(const struct run *run, int status, struct metrics *m,
+    struct err *err)
 {
+	int carried = ST_OK;
+
 	memset(m, 0, sizeof(*m));
 	m->last_run = wall_clock();
 	m->duration = now_seconds() - run->started;
 	if (status == ST_OK)
 		m->last_success = m->last_run;
 	else if (run->cfg->metrics_file != NULL)
-		m->last_success = metrics_last_success(run->cfg->metrics_file);
+		carried = metrics_last_success(run->cfg->metrics_file,
+		    &m->last_success, err);
 	m->records = run->batch.records;
 	m->bytes = run->batch.data.len;
 	m->responses = run->fetched.arrived;
@@ -436,6 +458,7 @@ run_metrics(const struct run *run, int status, struct metrics *m)
 	    run->replay.retries;
 	m->exit_status = status;
 	m->spool_pending = spool_pending(run);
+	return carried;
 }
 
 /* --json: one line that a script can parse, on success and failure. */
@@ -502,9 +525,9 @@ main(int argc, char **argv)
 	struct config cfg;
 	struct run run;
 	struct metrics metrics;
-	struct err err = { "", 0 };
+	struct err err = { "", 0 }, unread = { "", 0 };
 	size_t i;
-	int status;
+	int status, kept;
 
 	memset(&cfg, 0, sizeof(cfg));
 	memset(&run, 0, sizeof(run));
@@ -544,11 +567,15 @@ main(int argc, char **argv)
 		status = collect(&run, &err);
 		http_global_cleanup();
 	}
-	run_metrics(&run, status, &metrics);
+	kept = run_metrics(&run, status, &metrics, &unread) != ST_OK;
 	report(&run, status, &err, &metrics);
 	/* A file that cannot be written goes stale, and the alert on the
-	 * age of the last success fires: the run's own status stands. */
-	if (cfg.metrics_file != NULL &&
+	 * age of the last success fires: the run's own status stands.  One
+	 * that cannot be read is left stale too, rather than replaced with
+	 * a last success of 0. */
+	if (kept)
+		log_error("%s; left as it is", unread.msg);
+	else if (cfg.metrics_file != NULL &&
 	    metrics_write(cfg.metrics_file, &metrics, &err) != ST_OK)
 		log_error("%s", err.msg);
 out:

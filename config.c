@@ -41,8 +41,8 @@
 
 #define POOL_SEED_TEXT "20250922"	/* DEFAULT_POOL_SEED; a test checks */
 
-#define CONFIG_FILE_MAX (1024 * 1024)
-#define SECRET_FILE_MAX (64 * 1024)
+#define CONFIG_FILE_MAX ((size_t)1024 * 1024)
+#define SECRET_FILE_MAX ((size_t)64 * 1024)
 #define KEY_PATH_MAX 256
 
 /* Enum settings are stored through an int. */
@@ -93,6 +93,7 @@ struct setting {
 	const char *help;
 };
 
+/* clang-format off */
 enum row {
 	S_URL, S_API_KEY, S_KEY_IN, S_PARAMS, S_RECORDS,
 	S_PROJECT_URL, S_PROJECT_KEY, S_BUCKET, S_PATH, S_STORAGE_KIND,
@@ -108,6 +109,7 @@ enum row {
 	S_METRICS_FILE,
 	NSETTINGS
 };
+/* clang-format on */
 
 static const char *const key_in_names[] = { "header", "query", NULL };
 static const char *const storage_names[] = {
@@ -130,6 +132,8 @@ static const char *const endpoint_schemes[] = {
 
 #define OFF(field) offsetof(struct config, field)
 
+/* The tables are laid out by hand: each row reads as one. */
+/* clang-format off */
 static const struct setting settings[NSETTINGS] = {
 	[S_URL] = {
 		"mockaroo.url", true, "url", "URL", { "COLLECTOR_URL" }, NULL,
@@ -402,6 +406,7 @@ static const struct setting settings[NSETTINGS] = {
 		"text format (for node_exporter's textfile collector)"
 	},
 };
+/* clang-format on */
 
 /* Flags that are not settings: they steer this run only. */
 enum {
@@ -418,6 +423,7 @@ struct run_option {
 	const char *help;
 };
 
+/* clang-format off */
 static const struct run_option run_options[] = {
 	{ 'c', "config", "FILE", GROUP_GENERAL,
 	    "read settings from the YAML FILE (default ./config.yaml, "
@@ -455,6 +461,7 @@ static const struct run_option run_options[] = {
 	    "upload without keeping the batch in the spool first, and "
 	    "replay nothing" },
 };
+/* clang-format on */
 
 #define NRUN_OPTIONS (sizeof(run_options) / sizeof(run_options[0]))
 
@@ -505,7 +512,7 @@ struct flags {
 static int
 oom(struct err *err)
 {
-	return err_set(err, ST_IO, "out of memory");
+	return err_set(err, ST_TEMPFAIL, "out of memory");
 }
 
 static void *
@@ -557,8 +564,8 @@ excerpt(const char *text, char *out, size_t size)
 	size_t i;
 
 	for (i = 0; text[i] != '\0' && i + 1 < size && i < 100; i++)
-		out[i] = (unsigned char)text[i] < 0x20 || text[i] == 0x7f ?
-		    '?' : text[i];
+		out[i] = (char)((unsigned char)text[i] < 0x20 ||
+		    text[i] == 0x7f ? '?' : text[i]);
 	out[i] = '\0';
 }
 
@@ -617,7 +624,7 @@ parse_size(const char *text, long long *out)
 			continue;
 		if (v > (uint64_t)LLONG_MAX / units[i].mult)
 			return -1;
-		*out = (long long)(v * units[i].mult);
+		*out = (long long)v * (long long)units[i].mult;
 		return 0;
 	}
 	return -1;
@@ -782,13 +789,13 @@ expected(const struct setting *s, char *out, size_t size)
 /*
  * Parses text for setting s into v (strings newly allocated).  Returns
  * ST_OK; ST_CONFIG with problem filled ("expected ..., got ..."); or
- * ST_IO when memory runs out.
+ * ST_TEMPFAIL when memory runs out.
  */
 static int
 parse_value(const struct setting *s, const char *text, union value *v,
     char *problem, size_t size)
 {
-	char want[256], got[256];
+	char want[256], got[256], redacted[256];
 	const char *str = text;
 	uint64_t u;
 	bool ok;
@@ -839,15 +846,17 @@ parse_value(const struct setting *s, const char *text, union value *v,
 			snprintf(problem, size, "expected %s", want);
 			return ST_CONFIG;
 		}
-		if (s->type == TYPE_URL)
-			http_redact(text, got, sizeof(got));
-		else
+		if (s->type == TYPE_URL) {
+			/* Without its credentials, and one line. */
+			http_redact(text, redacted, sizeof(redacted));
+			excerpt(redacted, got, sizeof(got));
+		} else
 			excerpt(text, got, sizeof(got));
 		snprintf(problem, size, "expected %s, got \"%s\"", want, got);
 		return ST_CONFIG;
 	}
 	if (is_string_type(s->type) && (v->str = strdup(str)) == NULL)
-		return ST_IO;
+		return ST_TEMPFAIL;
 	return ST_OK;
 }
 
@@ -1160,10 +1169,18 @@ read_file(const char *path, size_t max, struct buf *out)
 	}
 	if (error == 0 && ferror(fp))
 		error = errno != 0 ? errno : EIO;
-	fclose(fp);
+	(void)fclose(fp);
 	if (error == 0 && buf_append(out, "", 0) != 0)
 		error = ENOMEM;
 	return error;
+}
+
+/* A file that cannot be read is a configuration error, unless the disk
+ * failed under it. */
+static int
+read_status(int error)
+{
+	return error == EIO ? ST_IO : ST_CONFIG;
 }
 
 static void
@@ -1186,9 +1203,9 @@ secret_from_file(struct config *cfg, int row, const char *path,
 	int error, status;
 
 	if ((error = read_file(path, SECRET_FILE_MAX, &b)) != 0) {
-		status = err_set(err, ST_CONFIG, "%s: cannot read \"%s\": %s",
-		    w->loc, path, error == EFBIG ? "too large for a key" :
-		    strerror(error));
+		status = err_set(err, read_status(error), "%s: cannot read "
+		    "\"%s\": %s", w->loc, path, error == EFBIG ?
+		    "too large for a key" : strerror(error));
 		goto out;
 	}
 	while (b.len > 0 && (b.data[b.len - 1] == '\n' ||
@@ -1312,6 +1329,23 @@ yaml_text(struct yaml_ctx *y, const yaml_node_t *n, const char *key,
 	return text;
 }
 
+/* A key's text: keys reach messages, which stay one printable line. */
+static const char *
+yaml_key_text(struct yaml_ctx *y, const yaml_node_t *k, const char *what,
+    struct err *err, int *status)
+{
+	const char *text = yaml_text(y, k, what, err, status);
+	char got[128];
+
+	if (*status == ST_OK && has_control(text)) {
+		excerpt(text, got, sizeof(got));
+		*status = err_set(err, ST_CONFIG, "%s:%d:%d: %s: expected a "
+		    "key without control characters, got \"%s\"", y->path,
+		    line_of(k), col_of(k), what, got);
+	}
+	return text;
+}
+
 /* Checks pair against the pairs before it in the same mapping. */
 static int
 yaml_check_duplicate(struct yaml_ctx *y, yaml_node_t *map,
@@ -1358,7 +1392,7 @@ yaml_params(struct yaml_ctx *y, yaml_node_t *v, const char *origin,
 			return err_set(err, ST_CONFIG, "%s:%d:%d: mockaroo."
 			    "params: expected a parameter name, got %s",
 			    y->path, line_of(k), col_of(k), yaml_kind(k));
-		name = yaml_text(y, k, "mockaroo.params", err, &status);
+		name = yaml_key_text(y, k, "mockaroo.params", err, &status);
 		if (status != ST_OK)
 			return status;
 		snprintf(key, sizeof(key), "mockaroo.params.%s", name);
@@ -1467,7 +1501,7 @@ yaml_mapping(struct yaml_ctx *y, yaml_node_t *map, const char *prefix,
 			return err_set(err, ST_CONFIG, "%s:%d:%d: expected a "
 			    "key, got %s", y->path, line_of(k), col_of(k),
 			    yaml_kind(k));
-		key = yaml_text(y, k, prefix[0] ? prefix : "key", err,
+		key = yaml_key_text(y, k, prefix[0] ? prefix : "key", err,
 		    &status);
 		if (status != ST_OK)
 			return status;
@@ -1495,7 +1529,9 @@ yaml_syntax_error(const yaml_parser_t *p, const char *path,
 	if (p->error == YAML_READER_ERROR)
 		return err_set(err, ST_CONFIG, "%s: %s at byte %zu", path,
 		    problem, p->problem_offset);
-	if (p->error == YAML_MEMORY_ERROR)
+	/* libyaml's loader fails without setting an error when memory runs
+	 * out copying a tag or growing its stacks. */
+	if (p->error == YAML_MEMORY_ERROR || p->error == YAML_NO_ERROR)
 		return oom(err);
 	return err_set(err, ST_CONFIG, "%s:%d:%d: %s", path,
 	    (int)p->problem_mark.line + 1, (int)p->problem_mark.column + 1,
@@ -1566,7 +1602,7 @@ file_exists(const char *path)
 	FILE *fp;
 
 	if ((fp = fopen(path, "rb")) != NULL) {
-		fclose(fp);
+		(void)fclose(fp);
 		return true;
 	}
 	return errno != ENOENT;	/* unreadable still counts: say so */
@@ -1588,10 +1624,14 @@ load_config_file(struct config *cfg, const char *given, struct err *err)
 			path = candidates[i];
 	if (path == NULL)
 		return ST_OK;
-	if ((error = read_file(path, CONFIG_FILE_MAX, &text)) != 0) {
-		status = err_set(err, ST_CONFIG, "cannot read config file "
-		    "\"%s\": %s", path, error == EFBIG ? "larger than 1MiB" :
-		    strerror(error));
+	if ((error = read_file(path, CONFIG_FILE_MAX, &text)) == ENOMEM) {
+		status = oom(err);
+		goto out;
+	}
+	if (error != 0) {
+		status = err_set(err, read_status(error), "cannot read config "
+		    "file \"%s\": %s", path, error == EFBIG ?
+		    "larger than 1MiB" : strerror(error));
 		goto out;
 	}
 	if ((cfg->config_file = strdup(path)) == NULL) {
@@ -1622,7 +1662,8 @@ dotenv_free(struct dotenv *d)
 	d->n = 0;
 }
 
-/* A double-quoted value: \n, \" and \\ are escapes; end is after it. */
+/* A double-quoted value: \n, \" and \\ are escapes; end is after it.
+ * Returns 0, -1 for an unterminated value or -2 when memory runs out. */
 static int
 dotenv_unquote(const char *p, struct buf *out, const char **end)
 {
@@ -1633,24 +1674,26 @@ dotenv_unquote(const char *p, struct buf *out, const char **end)
 		    (p[1] == 'n' || p[1] == '"' || p[1] == '\\')) {
 			p++;
 			if (buf_append(out, *p == 'n' ? "\n" : p, 1) != 0)
-				return -1;
+				return -2;
 		} else if (buf_append(out, p, 1) != 0)
-			return -1;
+			return -2;
 	}
 	if (*p != quote)
 		return -1;
 	*end = p + 1;
-	return buf_append(out, "", 0);
+	return buf_append(out, "", 0) != 0 ? -2 : 0;
 }
 
 /*
  * Parses one line (without its line end) into name and value.  Returns
- * 1 for an entry, 0 for a blank or comment line, -1 for bad syntax.
+ * 1 for an entry, 0 for a blank or comment line, -1 for bad syntax, -2
+ * when memory runs out.
  */
 static int
 dotenv_line(const char *line, struct buf *name, struct buf *value)
 {
 	const char *p = line, *start, *end, *value_start;
+	int r;
 
 	p += strspn(p, " \t");
 	if (*p == '\0' || *p == '#')
@@ -1663,15 +1706,15 @@ dotenv_line(const char *line, struct buf *name, struct buf *value)
 	while (isalnum((unsigned char)*p) || *p == '_')
 		p++;
 	if (buf_append(name, start, (size_t)(p - start)) != 0)
-		return -1;
+		return -2;
 	p += strspn(p, " \t");
 	if (*p++ != '=')
 		return -1;
 	value_start = p;
 	p += strspn(p, " \t");
 	if (*p == '"' || *p == '\'') {
-		if (dotenv_unquote(p, value, &end) != 0)
-			return -1;
+		if ((r = dotenv_unquote(p, value, &end)) != 0)
+			return r;
 		end += strspn(end, " \t");
 		return *end == '\0' || *end == '#' ? 1 : -1;
 	}
@@ -1685,7 +1728,7 @@ dotenv_line(const char *line, struct buf *name, struct buf *value)
 		end--;
 	if (buf_append(value, start, (size_t)(end - start)) != 0 ||
 	    buf_append(value, "", 0) != 0)
-		return -1;
+		return -2;
 	return 1;
 }
 
@@ -1708,21 +1751,49 @@ dotenv_add(struct dotenv *d, struct buf *name, struct buf *value,
 	return 0;
 }
 
-/* Parses the text of a .env file; messages never quote a value. */
+/* The line of the first NUL byte in text, or 0 when there is none: the
+ * line-based parsers would end the text there and leave the rest
+ * unread. */
 static int
-dotenv_parse(char *text, const char *path, struct dotenv *d,
+nul_byte_line(const char *text, size_t len)
+{
+	const char *nul, *nl;
+	int line = 1;
+
+	if (len == 0 || (nul = memchr(text, '\0', len)) == NULL)
+		return 0;
+	while ((nl = memchr(text, '\n', (size_t)(nul - text))) != NULL) {
+		text = nl + 1;
+		line++;
+	}
+	return line;
+}
+
+/*
+ * Parses the len bytes of a .env file at text (NUL-terminated after
+ * them); messages never quote a value.
+ */
+static int
+dotenv_parse(char *text, size_t len, const char *path, struct dotenv *d,
     struct err *err)
 {
 	struct buf name = BUF_INIT, value = BUF_INIT;
 	char *line = text, *nl;
 	int lineno, r, status = ST_OK;
 
+	if ((lineno = nul_byte_line(text, len)) > 0)
+		return err_set(err, ST_CONFIG, "%s:%d: NUL byte in the file",
+		    path, lineno);
 	for (lineno = 1; line != NULL; lineno++, line = nl) {
 		if ((nl = strchr(line, '\n')) != NULL)
 			*nl++ = '\0';
 		if (line[0] != '\0' && line[strlen(line) - 1] == '\r')
 			line[strlen(line) - 1] = '\0';
 		r = dotenv_line(line, &name, &value);
+		if (r == -2) {
+			status = oom(err);
+			break;
+		}
 		if (r < 0) {
 			status = err_set(err, ST_CONFIG, "%s:%d: expected "
 			    "NAME=value", path, lineno);
@@ -1948,13 +2019,18 @@ load_env_file(struct config *cfg, const char *given, struct err *err)
 		status = ST_OK;
 		goto out;
 	}
-	if (error != 0) {
-		status = err_set(err, ST_CONFIG, "cannot read env file \"%s\": "
-		    "%s", path, error == EFBIG ? "larger than 1MiB" :
-		    strerror(error));
+	if (error == ENOMEM) {
+		status = oom(err);
 		goto out;
 	}
-	if ((status = dotenv_parse(text.data, path, &d, err)) != ST_OK)
+	if (error != 0) {
+		status = err_set(err, read_status(error), "cannot read env "
+		    "file \"%s\": %s", path, error == EFBIG ?
+		    "larger than 1MiB" : strerror(error));
+		goto out;
+	}
+	if ((status = dotenv_parse(text.data, text.len, path, &d, err)) !=
+	    ST_OK)
 		goto out;
 	if ((status = apply_layer(cfg, &d, path, err)) != ST_OK)
 		goto out;
@@ -1967,6 +2043,57 @@ out:
 	dotenv_free(&d);
 	buf_wipe(&text);
 	free(path);
+	return status;
+}
+
+/* The defaults, as config_load() starts from them. */
+static int
+config_start(struct config *cfg, struct err *err)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	if ((cfg->origins = calloc(NSETTINGS, sizeof(char *))) == NULL)
+		return oom(err);
+	return apply_defaults(cfg, err);
+}
+
+int
+config_apply_yaml(struct config *cfg, const char *path, const char *text,
+    size_t len, struct err *err)
+{
+	struct buf b = { (char *)text, len, len };
+	int status;
+
+	if ((status = config_start(cfg, err)) == ST_OK)
+		status = yaml_apply(cfg, path, &b, err);
+	if (status != ST_OK)
+		config_free(cfg);
+	return status;
+}
+
+int
+config_apply_dotenv(struct config *cfg, const char *path, const char *text,
+    size_t len, struct err *err)
+{
+	struct buf copy = BUF_INIT;
+	struct dotenv d = { NULL, 0 };
+	int status;
+
+	if ((status = config_start(cfg, err)) != ST_OK)
+		goto out;
+	/* dotenv_parse() wants the NUL-terminated text read_file() gives. */
+	if (buf_append(&copy, text, len) != 0 ||
+	    buf_append(&copy, "", 0) != 0) {
+		status = oom(err);
+		goto out;
+	}
+	if ((status = dotenv_parse(copy.data, len, path, &d, err)) ==
+	    ST_OK)
+		status = apply_layer(cfg, &d, path, err);
+out:
+	dotenv_free(&d);
+	buf_wipe(&copy);
+	if (status != ST_OK)
+		config_free(cfg);
 	return status;
 }
 
@@ -2085,13 +2212,18 @@ load_aws_credentials(struct config *cfg, const char *path,
 {
 	struct buf text = BUF_INIT;
 	struct aws_creds c;
-	int error, status;
+	int error, line, status;
 
 	memset(&c, 0, sizeof(c));
 	if ((error = read_file(path, CONFIG_FILE_MAX, &text)) != 0) {
-		status = err_set(err, ST_CONFIG, "--s3-credentials-file: "
-		    "cannot read \"%s\": %s", path, error == EFBIG ?
+		status = err_set(err, read_status(error), "--s3-credentials-"
+		    "file: cannot read \"%s\": %s", path, error == EFBIG ?
 		    "larger than 1MiB" : strerror(error));
+		goto out;
+	}
+	if ((line = nul_byte_line(text.data, text.len)) > 0) {
+		status = err_set(err, ST_CONFIG, "%s:%d: NUL byte in the "
+		    "file", path, line);
 		goto out;
 	}
 	if ((status = aws_creds_parse(text.data, path, &c, err)) != ST_OK)

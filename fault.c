@@ -22,7 +22,7 @@ fault_point(const char *name)
 	if (want[len] == ':')
 		nth = strtol(want + len + 1, NULL, 10);
 	if (++hits == nth)
-		raise(SIGKILL);
+		(void)raise(SIGKILL);
 }
 
 #else

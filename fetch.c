@@ -71,7 +71,7 @@ copy_printable(char *out, size_t outsz, const char *text, size_t len)
 	for (i = 0; i < len && n + 1 < outsz; i++) {
 		unsigned char c = (unsigned char)text[i];
 
-		out[n++] = c < 0x20 || c == 0x7f ? ' ' : (char)c;
+		out[n++] = (char)(c < 0x20 || c == 0x7f ? ' ' : c);
 	}
 	out[utf8_complete(out, n, n < len)] = '\0';
 }
@@ -330,7 +330,7 @@ progress_clear(struct run *r)
 	if (!r->progress_shown)
 		return;
 	fputs("\r\033[K", stderr);
-	fflush(stderr);
+	(void)fflush(stderr);
 	r->progress_shown = false;
 }
 
@@ -341,7 +341,7 @@ progress_draw(struct run *r, long long now)
 		return;
 	fprintf(stderr, "\r\033[Kfetching %zu/%zu \xc2\xb7 %.1f MB", r->done,
 	    r->count, (double)r->report->bytes / 1e6);
-	fflush(stderr);
+	(void)fflush(stderr);
 	r->progress_shown = true;
 	r->progress_ms = now;
 }
@@ -414,7 +414,10 @@ request_start(struct run *r, struct request *q, long long now)
 
 	if ((h = http_easy_new(r->cfg)) == NULL)
 		return -1;
-	curl_easy_setopt(h, CURLOPT_URL, r->fs->url.data);
+	if (curl_easy_setopt(h, CURLOPT_URL, r->fs->url.data) != CURLE_OK) {
+		curl_easy_cleanup(h);
+		return -1;
+	}
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, r->fs->headers);
 	curl_easy_setopt(h, CURLOPT_PRIVATE, (void *)q);
 	/* Over TLS, wait to learn whether the connection multiplexes
@@ -875,8 +878,8 @@ http_open(struct source *src, struct err *err)
 	    (status = build_headers(fs, cfg, err)) != ST_OK)
 		goto fail;
 	if ((fs->multi = curl_multi_init()) == NULL) {
-		status = err_set(err, ST_TEMPFAIL, "libcurl: cannot create "
-		    "a multi handle");
+		status = err_set(err, ST_TEMPFAIL, "out of memory creating a "
+		    "libcurl multi handle");
 		goto fail;
 	}
 	curl_multi_setopt(fs->multi, CURLMOPT_PIPELINING,

@@ -35,7 +35,8 @@ http_global_init(struct err *err)
 		return ST_OK;
 	}
 	if ((rc = curl_global_init(CURL_GLOBAL_DEFAULT)) != CURLE_OK)
-		return err_set(err, ST_IO, "libcurl: cannot initialise: %s",
+		return err_set(err, rc == CURLE_OUT_OF_MEMORY ? ST_TEMPFAIL :
+		    ST_IO, "libcurl: cannot initialise: %s",
 		    curl_easy_strerror(rc));
 	http_users = 1;
 	return ST_OK;
@@ -69,11 +70,18 @@ http_easy_new(const struct config *cfg)
 
 	if ((h = curl_easy_init()) == NULL)
 		return NULL;
-	curl_easy_setopt(h, CURLOPT_USERAGENT, HTTP_USER_AGENT);
+	/* libcurl copies string options: each can run out of memory. */
+	if (curl_easy_setopt(h, CURLOPT_USERAGENT, HTTP_USER_AGENT) !=
+	    CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https") !=
+	    CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "") != CURLE_OK) {
+		curl_easy_cleanup(h);
+		return NULL;
+	}
 	/* Timeouts must not arrive as SIGALRM in a program that owns no
 	 * signal handlers. */
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	/* A redirect could carry the key's header to another host. */
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(h, CURLOPT_HTTP_VERSION,
@@ -81,9 +89,8 @@ http_easy_new(const struct config *cfg)
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, abort_on_interrupt);
 	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
-	/* Record arrays compress about tenfold; the cap applies to the
-	 * decoded bytes. */
-	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+	/* Record arrays compress about tenfold (CURLOPT_ACCEPT_ENCODING
+	 * above); the cap applies to the decoded bytes. */
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, LOW_SPEED_LIMIT);
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, LOW_SPEED_TIME);
 	if (cfg != NULL) {
@@ -112,8 +119,10 @@ body_write(char *data, size_t size, size_t nmemb, void *arg)
 		res->too_large = 1;
 		return 0;	/* aborts the transfer */
 	}
-	if (buf_append(&res->body, data, n) != 0)
+	if (buf_append(&res->body, data, n) != 0) {
+		res->nomem = 1;
 		return 0;
+	}
 	return n;
 }
 
@@ -173,6 +182,7 @@ http_easy_capture(CURL *h, struct http_result *res)
 	res->retry_after[0] = '\0';
 	res->content_type[0] = '\0';
 	res->too_large = 0;
+	res->nomem = 0;
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, body_write);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, res);
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, header_write);
@@ -185,6 +195,12 @@ http_result_finish(CURL *h, struct http_result *res, CURLcode code)
 {
 	long status = 0;
 
+	/* libcurl calls a body the write callback had no memory for a
+	 * write error. */
+	if (code == CURLE_WRITE_ERROR && res->nomem) {
+		code = CURLE_OUT_OF_MEMORY;
+		res->curl_error[0] = '\0';
+	}
 	res->curl_code = (int)code;
 	if (curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status) ==
 	    CURLE_OK)

@@ -478,7 +478,7 @@ parse_end(struct parser *ps, pos p)
 int
 json_validate(const char *text, size_t len, struct json_error *jerr)
 {
-	struct json_error scratch;
+	struct json_error scratch = { 0 };
 	struct parser ps;
 	pos p;
 
@@ -779,7 +779,7 @@ int
 json_splice(const struct splice *sp, const char *body, size_t len,
     struct buf *out, size_t *records, struct json_error *jerr)
 {
-	struct json_error scratch;
+	struct json_error scratch = { 0 };
 	struct splicer s;
 	size_t out_len = out->len, records_before = *records;
 	pos p;
@@ -832,7 +832,7 @@ json_excerpt(const char *body, size_t len, size_t offset, char *out,
 	stop = len - offset > 20 ? offset + 20 : len;
 	for (; start < stop && n + 1 < outsz; start++) {
 		c = (unsigned char)body[start];
-		out[n++] = c >= 0x20 && c < 0x7f ? (char)c : '.';
+		out[n++] = (char)(c >= 0x20 && c < 0x7f ? c : '.');
 	}
 	out[n] = '\0';
 }

@@ -7,6 +7,7 @@
  * it at the right level instead of all at "info".
  */
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,9 +33,18 @@ stderr_is_journal(void)
 {
 	const char *stream = getenv("JOURNAL_STREAM");
 	unsigned long long dev, ino;
+	char *end;
 	struct stat st;
 
-	if (stream == NULL || sscanf(stream, "%llu:%llu", &dev, &ino) != 2)
+	if (stream == NULL)
+		return 0;
+	errno = 0;
+	dev = strtoull(stream, &end, 10);
+	if (end == stream || *end != ':')
+		return 0;
+	stream = end + 1;
+	ino = strtoull(stream, &end, 10);
+	if (end == stream || *end != '\0' || errno != 0)
 		return 0;
 	if (fstat(2, &st) != 0)
 		return 0;
@@ -89,5 +99,5 @@ log_msg(int level, const char *fmt, ...)
 	else
 		fprintf(stderr, "collector: %s: %s\n", level_names[level],
 		    message);
-	fflush(stderr);
+	(void)fflush(stderr);
 }

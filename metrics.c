@@ -17,7 +17,7 @@
 #include "upload.h"
 
 /* A previous file larger than this is not ours: its value is ignored. */
-#define METRICS_FILE_MAX (64 * 1024)
+#define METRICS_FILE_MAX ((size_t)64 * 1024)
 
 #define LAST_SUCCESS "collector_last_success_timestamp_seconds"
 
@@ -180,33 +180,40 @@ metrics_parse_value(const char *text, size_t len, const char *name,
 	return -1;
 }
 
-double
-metrics_last_success(const char *path)
+int
+metrics_last_success(const char *path, double *value, struct err *err)
 {
 	char chunk[4096];
 	struct buf text = BUF_INIT;
-	double value = 0;
 	FILE *fp;
 	size_t n;
-	int ok = 1;
+	int status = ST_OK, ours = 1;
 
+	*value = 0;
 	if ((fp = fopen(path, "rb")) == NULL)
-		return 0;
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		if (text.len + n > METRICS_FILE_MAX ||
-		    buf_append(&text, chunk, n) != 0) {
-			ok = 0;
+		return errno == ENOENT ? ST_OK : err_set(err, ST_IO, "cannot "
+		    "read %s: %s", path, strerror(errno));
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
+		if (text.len + n > METRICS_FILE_MAX) {
+			ours = 0;
 			break;
 		}
-	if (ferror(fp))
-		ok = 0;
-	fclose(fp);
-	if (!ok || text.len == 0 ||
+		if (buf_append(&text, chunk, n) != 0) {
+			status = err_set(err, ST_TEMPFAIL, "out of memory "
+			    "reading %s", path);
+			break;
+		}
+	}
+	if (status == ST_OK && ferror(fp))
+		status = err_set(err, ST_IO, "cannot read %s: %s", path,
+		    strerror(errno));
+	(void)fclose(fp);
+	if (status == ST_OK && ours && text.len > 0 &&
 	    metrics_parse_value(text.data, text.len, LAST_SUCCESS,
-	    &value) != 0 || value < 0)
-		value = 0;
+	    value) == 0 && *value < 0)
+		*value = 0;
 	buf_free(&text);
-	return value;
+	return status;
 }
 
 int
@@ -216,8 +223,8 @@ metrics_write(const char *path, const struct metrics *m, struct err *err)
 	int status;
 
 	if (metrics_format(&text, m) != 0)
-		status = err_set(err, ST_IO, "out of memory formatting the "
-		    "metrics for %s", path);
+		status = err_set(err, ST_TEMPFAIL, "out of memory formatting "
+		    "the metrics for %s", path);
 	else
 		status = file_write_atomic(path, text.data, text.len, err);
 	buf_free(&text);

@@ -127,7 +127,7 @@ key_shown(char *out, size_t outsz, const char *key)
 	size_t o = 0;
 
 	for (; *p != '\0' && o + 1 < outsz; p++)
-		out[o++] = *p >= 0x20 && *p < 0x7f ? (char)*p : '?';
+		out[o++] = (char)(*p >= 0x20 && *p < 0x7f ? *p : '?');
 	out[o] = '\0';
 }
 

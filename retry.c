@@ -125,6 +125,7 @@ imf_fixdate_scan(const char *s, struct http_date *d)
 	char wday[16];
 	int n = 0;
 
+	/* NOLINTNEXTLINE(cert-err34-c): no %d is wider than 4 digits. */
 	if (sscanf(s, "%15[A-Za-z], %2d %3s %4d %2d:%2d:%2d %3s%n", wday,
 	    &d->day, d->mon_name, &d->year, &d->h, &d->mi, &d->s, d->zone,
 	    &n) != 8)
@@ -139,6 +140,7 @@ rfc850_scan(const char *s, struct http_date *d)
 	char wday[16];
 	int n = 0;
 
+	/* NOLINTNEXTLINE(cert-err34-c): no %d is wider than 2 digits. */
 	if (sscanf(s, "%15[A-Za-z], %2d-%3s-%2d %2d:%2d:%2d %3s%n", wday,
 	    &d->day, d->mon_name, &d->year, &d->h, &d->mi, &d->s, d->zone,
 	    &n) != 8)
@@ -155,6 +157,7 @@ asctime_scan(const char *s, struct http_date *d)
 	char wday[16];
 	int n = 0;
 
+	/* NOLINTNEXTLINE(cert-err34-c): no %d is wider than 4 digits. */
 	if (sscanf(s, "%15[A-Za-z] %3s %2d %2d:%2d:%2d %4d%n", wday,
 	    d->mon_name, &d->day, &d->h, &d->mi, &d->s, &d->year, &n) != 7)
 		return -1;

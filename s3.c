@@ -126,8 +126,9 @@ s3_target_resolve(const struct config *cfg, struct s3_target *t,
 			return err_set(err, ST_CONFIG, "supabase.url is too "
 			    "long");
 		if (!ends_with(t->endpoint, "/storage/v1/s3"))
-			strcat(t->endpoint, ends_with(t->endpoint,
-			    "/storage/v1") ? "/s3" : "/storage/v1/s3");
+			strncat(t->endpoint, ends_with(t->endpoint,
+			    "/storage/v1") ? "/s3" : "/storage/v1/s3",
+			    sizeof(t->endpoint) - strlen(t->endpoint) - 1);
 		t->path_style = true;
 	} else
 		snprintf(t->endpoint, sizeof(t->endpoint),
@@ -218,8 +219,8 @@ s3_xml_text(const char *body, size_t len, const char *tag, char *out,
 			start += xml_entity(start, (size_t)(end - start), &c);
 		else
 			c = *start++;
-		out[o++] = (unsigned char)c >= 0x20 &&
-		    (unsigned char)c < 0x7f ? c : '?';
+		out[o++] = (char)((unsigned char)c >= 0x20 &&
+		    (unsigned char)c < 0x7f ? c : '?');
 	}
 	out[o] = '\0';
 	return 0;
@@ -442,17 +443,30 @@ perform(struct s3 *s, struct s3_request *rq, struct http_result *res,
 	CURLcode rc;
 
 	if ((headers = request_headers(s, rq)) == NULL)
-		return err_set(err, ST_IO, "out of memory building a request "
-		    "to %s", s->shown);
+		return err_set(err, ST_TEMPFAIL, "out of memory building a "
+		    "request to %s", s->shown);
 	if ((h = http_easy_new(s->cfg)) == NULL) {
 		curl_slist_free_all(headers);
-		return err_set(err, ST_IO, "libcurl: cannot create a handle");
+		return err_set(err, ST_TEMPFAIL, "out of memory creating a "
+		    "libcurl handle");
 	}
-	curl_easy_setopt(h, CURLOPT_URL, rq->url);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-	curl_easy_setopt(h, CURLOPT_AWS_SIGV4, s->sigv4);
-	curl_easy_setopt(h, CURLOPT_USERNAME, s->cfg->s3_access_key_id);
-	curl_easy_setopt(h, CURLOPT_PASSWORD, s->cfg->s3_secret_access_key);
+	/* libcurl copies string options: each can run out of memory. */
+	if (curl_easy_setopt(h, CURLOPT_URL, rq->url) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_AWS_SIGV4, s->sigv4) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_USERNAME,
+	    s->cfg->s3_access_key_id) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_PASSWORD,
+	    s->cfg->s3_secret_access_key) != CURLE_OK ||
+	    ((strcmp(rq->method, "PUT") == 0 ||
+	    strcmp(rq->method, "DELETE") == 0) &&
+	    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, rq->method) !=
+	    CURLE_OK)) {
+		curl_easy_cleanup(h);
+		curl_slist_free_all(headers);
+		return err_set(err, ST_TEMPFAIL, "out of memory building a "
+		    "request to %s", s->shown);
+	}
 	if (strcmp(rq->method, "HEAD") == 0)
 		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
 	else if (strcmp(rq->method, "PUT") == 0 ||
@@ -462,11 +476,8 @@ perform(struct s3 *s, struct s3_request *rq, struct http_result *res,
 		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
 		    (curl_off_t)rq->len);
 	}
-	if (strcmp(rq->method, "PUT") == 0 ||
-	    strcmp(rq->method, "DELETE") == 0)
-		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, rq->method);
 	http_easy_capture(h, res);
-	res->max_body = 1024 * 1024;
+	res->max_body = (size_t)1024 * 1024;
 	log_debug("%s %s (%zu bytes)", rq->method, rq->url, rq->len);
 	rc = curl_easy_perform(h);
 	http_result_finish(h, res, rc);
@@ -553,7 +564,7 @@ send_request(struct s3 *s, struct s3_request *rq,
 	if (st == ST_OK && body_out != NULL &&
 	    buf_append(body_out, res.body.data ? res.body.data : "",
 	    res.body.len) != 0)
-		st = err_set(err, ST_IO, "out of memory");
+		st = err_set(err, ST_TEMPFAIL, "out of memory");
 	http_result_free(&res);
 	return st;
 }
@@ -615,7 +626,7 @@ create_multipart(struct s3 *s, const struct object *obj, const char *url,
 	memset(&rq, 0, sizeof(rq));
 	if (buf_puts(&u, url) != 0 || http_append_query(&u, "uploads", "") !=
 	    0) {
-		st = err_set(err, ST_IO, "out of memory");
+		st = err_set(err, ST_TEMPFAIL, "out of memory");
 		goto out;
 	}
 	rq.method = "POST";
@@ -655,7 +666,7 @@ put_parts(struct s3 *s, const struct object *obj, const char *url,
 		if (buf_puts(&u, url) != 0 ||
 		    http_append_query(&u, "partNumber", number) != 0 ||
 		    http_append_query(&u, "uploadId", upload_id) != 0) {
-			st = err_set(err, ST_IO, "out of memory");
+			st = err_set(err, ST_TEMPFAIL, "out of memory");
 			break;
 		}
 		memset(&rq, 0, sizeof(rq));
@@ -689,7 +700,7 @@ complete_multipart(struct s3 *s, const char *url, const char *upload_id,
 	if (buf_puts(&u, url) != 0 ||
 	    http_append_query(&u, "uploadId", upload_id) != 0 ||
 	    s3_complete_body(&doc, etags, nparts) != 0) {
-		st = err_set(err, ST_IO, "out of memory");
+		st = err_set(err, ST_TEMPFAIL, "out of memory");
 		goto out;
 	}
 	rq.method = "POST";
@@ -719,7 +730,7 @@ put_multipart(struct s3 *s, const struct object *obj, const char *url,
 	log_info("uploading %zu bytes to %s in %zu parts", obj->len, s->shown,
 	    nparts);
 	if ((etags = calloc(nparts, sizeof(*etags))) == NULL)
-		return err_set(err, ST_IO, "out of memory");
+		return err_set(err, ST_TEMPFAIL, "out of memory");
 	if ((st = create_multipart(s, obj, url, ctx, report, upload_id,
 	    sizeof(upload_id), err)) != ST_OK)
 		goto out;
@@ -747,7 +758,7 @@ put_under_root(struct s3 *s, const struct object *obj, int probe,
 
 	if (buf_printf(&key, "%s%s%s", s->t.root, s->t.root[0] ? "/" : "",
 	    obj->key) != 0 || s3_object_url(&url, &s->t, key.data) != 0) {
-		st = err_set(err, ST_IO, "out of memory");
+		st = err_set(err, ST_TEMPFAIL, "out of memory");
 		goto out;
 	}
 	if ((st = object_key_check(key.data, err)) != ST_OK)
@@ -804,7 +815,7 @@ s3_open(struct sink *sink, struct err *err)
 		return err_set(err, ST_CONFIG, "AWS_ACCESS_KEY_ID has a ':' or "
 		    "a line break in it");
 	if ((s = calloc(1, sizeof(*s))) == NULL)
-		return err_set(err, ST_IO, "out of memory");
+		return err_set(err, ST_TEMPFAIL, "out of memory");
 	s->cfg = cfg;
 	if ((st = s3_target_resolve(cfg, &s->t, err)) != ST_OK) {
 		free(s);

@@ -35,7 +35,7 @@ static void
 compress(uint32_t h[8], const unsigned char *p)
 {
 	uint32_t w[64], a, b, c, d, e, f, g, hh, t1, t2;
-	int i;
+	size_t i;
 
 	for (i = 0; i < 16; i++)
 		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
@@ -101,7 +101,7 @@ void
 sha256_final(struct sha256 *c, unsigned char out[SHA256_DIGEST_LEN])
 {
 	uint64_t bits = c->bytes * 8;
-	int i;
+	size_t i;
 
 	c->block[c->fill++] = 0x80;
 	if (c->fill > 56) {
@@ -127,7 +127,7 @@ sha256_hex(const void *data, size_t len, char out[SHA256_HEX_LEN + 1])
 	static const char hex[] = "0123456789abcdef";
 	unsigned char d[SHA256_DIGEST_LEN];
 	struct sha256 c;
-	int i;
+	size_t i;
 
 	sha256_init(&c);
 	sha256_update(&c, data, len);

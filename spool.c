@@ -84,7 +84,7 @@ static int
 take_lock(struct spool *sp, long wait_seconds, struct err *err)
 {
 	char path[PATH_MAX + 8], pid[32];
-	struct timespec pause = { 0, 100 * 1000 * 1000 };
+	struct timespec pause = { 0, 100L * 1000 * 1000 };
 	long waited_ms = 0;
 	int len;
 
@@ -93,8 +93,8 @@ take_lock(struct spool *sp, long wait_seconds, struct err *err)
 		    "long");
 	sp->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (sp->lock_fd < 0)
-		return err_set(err, ST_CANTCREATE, "cannot open %s: %s", path,
-		    strerror(errno));
+		return err_set(err, errno_status(errno), "cannot open %s: %s",
+		    path, strerror(errno));
 	while (flock(sp->lock_fd, LOCK_EX | LOCK_NB) != 0) {
 		if (errno == EINTR)
 			continue;
@@ -338,21 +338,49 @@ body_is_sound(const char *content_type, const char *body, size_t len)
 	return 1;
 }
 
-/* Checks the header line and the bytes after it; returns NULL or why
- * the file is not a sound spool entry. */
+/* What verify_entry() returns when memory ran out: the file may be
+ * sound, so it must stay where it is. */
+static const char no_memory[] = "out of memory";
+
+/*
+ * jansson's lexer drops a byte it has no room for and parses on, so a
+ * header read while memory ran out can come back whole-looking but wrong
+ * (a destination or key missing a letter).  Its allocations go through
+ * here, and a failed one says the file is not to be judged.
+ */
+static unsigned long json_alloc_failures;
+
+static void *
+json_alloc(size_t size)
+{
+	void *p = malloc(size);
+
+	if (p == NULL)
+		json_alloc_failures++;
+	return p;
+}
+
+/* Checks the header line and the bytes after it; returns NULL, no_memory,
+ * or why the file is not a sound spool entry. */
 static const char *
 verify_entry(const struct buf *file, struct spool_batch *batch)
 {
 	const char *newline = memchr(file->data, '\n',
 	    file->len < HEADER_MAX ? file->len : HEADER_MAX);
 	const char *why = NULL, *format;
+	unsigned long failures = json_alloc_failures;
 	json_t *header;
 	size_t start;
 
 	if (newline == NULL)
 		return "no header line";
+	json_set_alloc_funcs(json_alloc, free);
 	header = json_loadb(file->data, (size_t)(newline - file->data), 0,
 	    NULL);
+	if (json_alloc_failures != failures) {
+		json_decref(header);
+		return no_memory;
+	}
 	format = json_string_value(json_object_get(header, "format"));
 	start = (size_t)(newline - file->data) + 1;
 	if (header == NULL || format == NULL ||
@@ -381,7 +409,7 @@ spool_load(const struct spool *sp, const char *name,
 {
 	char path[PATH_MAX + SPOOL_NAME_MAX + 2];
 	struct buf file = BUF_INIT;
-	const char *why, *newline;
+	const char *why = NULL, *newline;
 	int status;
 
 	memset(batch, 0, sizeof(*batch));
@@ -392,7 +420,13 @@ spool_load(const struct spool *sp, const char *name,
 		    "spool file", path);
 	if ((status = read_whole(path, &file, err)) != ST_OK)
 		goto out;
-	if (file.len == 0 || (why = verify_entry(&file, batch)) != NULL) {
+	if (file.len != 0 && (why = verify_entry(&file, batch)) ==
+	    no_memory) {
+		status = err_set(err, ST_TEMPFAIL, "cannot read %s: out of "
+		    "memory", path);
+		goto out;
+	}
+	if (file.len == 0 || why != NULL) {
 		status = err_set(err, ST_DATA, "spool file %s: %s", path,
 		    file.len == 0 ? "empty" : why);
 		goto out;
@@ -444,11 +478,14 @@ spool_set_aside(const struct spool *sp, const char *name,
 {
 	char from[PATH_MAX + SPOOL_NAME_MAX + 2];
 	char bad[PATH_MAX + 8], to[PATH_MAX + SPOOL_NAME_MAX + 16];
-	int status;
+	char why[sizeof(to) + 8];
+	int status, len;
 
 	if (path_join(from, sizeof(from), sp->dir, name) != 0 ||
 	    path_join(bad, sizeof(bad), sp->dir, BAD_DIR) != 0 ||
-	    path_join(to, sizeof(to), bad, name) != 0)
+	    path_join(to, sizeof(to), bad, name) != 0 ||
+	    (len = snprintf(why, sizeof(why), "%s.reason", to)) < 0 ||
+	    (size_t)len >= sizeof(why))
 		return err_set(err, ST_CONFIG, "spool path is too long");
 	if ((status = dir_create(bad, 0700, err)) != ST_OK)
 		return status;
@@ -456,6 +493,5 @@ spool_set_aside(const struct spool *sp, const char *name,
 	    sync_dir(bad) != 0)
 		return err_set(err, ST_IO, "cannot move %s to %s: %s", from,
 		    bad, strerror(errno));
-	strcat(to, ".reason");
-	return file_write_atomic2(to, reason, strlen(reason), "\n", 1, err);
+	return file_write_atomic2(why, reason, strlen(reason), "\n", 1, err);
 }

@@ -32,7 +32,7 @@ store_printable(char *out, size_t outsz, const char *text, size_t len)
 
 	for (i = 0; i < len && o + 1 < outsz; i++) {
 		c = (unsigned char)text[i];
-		out[o++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+		out[o++] = (char)(c >= 0x20 && c < 0x7f ? c : '?');
 	}
 	out[o] = '\0';
 }
@@ -164,8 +164,8 @@ store_base64(struct buf *out, const void *data, size_t len)
 			v |= p[i + 2];
 		q[0] = digits[(v >> 18) & 63];
 		q[1] = digits[(v >> 12) & 63];
-		q[2] = i + 1 < len ? digits[(v >> 6) & 63] : '=';
-		q[3] = i + 2 < len ? digits[v & 63] : '=';
+		q[2] = (char)(i + 1 < len ? digits[(v >> 6) & 63] : '=');
+		q[3] = (char)(i + 2 < len ? digits[v & 63] : '=');
 		buf_append(out, q, 4);
 	}
 	return 0;

@@ -134,8 +134,10 @@ supabase_classify(long http_status, const char *body, size_t len,
 	}
 	json_decref(root);
 	/* The gateway's own errors (502, 503, 504) and real 5xx carry no
-	 * envelope, and an envelope never turns a success into an error. */
-	if (status < 0 || (http_status >= 200 && http_status < 300))
+	 * envelope, and an envelope never turns a success into an error,
+	 * nor an error into a success: that would drop a batch as landed. */
+	if (status < 0 || (http_status >= 200 && http_status < 300) ||
+	    (status >= 200 && status < 300))
 		status = http_status;
 	a->status = status;
 	a->outcome = outcome_of(status, a);
@@ -283,7 +285,8 @@ perform(struct supabase *s, const struct request *rq,
 	int st = ST_OK;
 
 	if ((h = http_easy_new(s->cfg)) == NULL)
-		return err_set(err, ST_IO, "libcurl: cannot create a handle");
+		return err_set(err, ST_TEMPFAIL, "out of memory creating a "
+		    "libcurl handle");
 	for (p = s->auth; p != NULL; p = p->next)
 		if ((headers = header_add(headers, p->data)) == NULL)
 			goto nomem;
@@ -293,7 +296,8 @@ perform(struct supabase *s, const struct request *rq,
 	/* No 100-continue round trip: the body goes at once. */
 	if ((headers = header_add(headers, "Expect:")) == NULL)
 		goto nomem;
-	curl_easy_setopt(h, CURLOPT_URL, rq->url);
+	if (curl_easy_setopt(h, CURLOPT_URL, rq->url) != CURLE_OK)
+		goto nomem;
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
 	if (strcmp(rq->method, "HEAD") == 0)
 		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
@@ -302,12 +306,13 @@ perform(struct supabase *s, const struct request *rq,
 		    rq->body != NULL ? rq->body : "");
 		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
 		    (curl_off_t)rq->len);
-		if (strcmp(rq->method, "POST") != 0)
-			curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST,
-			    rq->method);
+		if (strcmp(rq->method, "POST") != 0 &&
+		    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, rq->method) !=
+		    CURLE_OK)
+			goto nomem;
 	}
 	http_easy_capture(h, res);
-	res->max_body = 1024 * 1024;
+	res->max_body = (size_t)1024 * 1024;
 	log_debug("%s %s (%zu bytes)", rq->method, rq->url, rq->len);
 	rc = curl_easy_perform(h);
 	http_result_finish(h, res, rc);
@@ -320,7 +325,7 @@ perform(struct supabase *s, const struct request *rq,
 		log_debug("%s %s: %s", rq->method, rq->url, res->curl_error);
 	goto out;
 nomem:
-	st = err_set(err, ST_IO, "out of memory building a request to %s",
+	st = err_set(err, ST_TEMPFAIL, "out of memory building a request to %s",
 	    s->shown);
 out:
 	curl_slist_free_all(headers);
@@ -350,7 +355,7 @@ static long long
 stored_size(struct supabase *s, const char *key)
 {
 	struct http_result res = { 0 };
-	struct reply_headers reply;
+	struct reply_headers reply = { "", -1, -1 };
 	struct buf url = BUF_INIT;
 	struct request rq = { "GET", NULL, NULL, 0, NULL, NULL };
 	struct err ignored;
@@ -438,8 +443,8 @@ put_simple(struct supabase *s, const struct object *obj, int probe,
 	    (headers = header_add(NULL, line.data)) == NULL ||
 	    (headers = header_add(headers, probe ? "x-upsert: true" :
 	    "x-upsert: false")) == NULL) {
-		st = err_set(err, ST_IO, "out of memory building an upload "
-		    "request");
+		st = err_set(err, ST_TEMPFAIL, "out of memory building an "
+		    "upload request");
 		goto out;
 	}
 	if (s->cache_control[0] != '\0') {
@@ -447,8 +452,8 @@ put_simple(struct supabase *s, const struct object *obj, int probe,
 		if (buf_printf(&line, "cache-control: %s",
 		    s->cache_control) != 0 ||
 		    (headers = header_add(headers, line.data)) == NULL) {
-			st = err_set(err, ST_IO, "out of memory building an "
-			    "upload request");
+			st = err_set(err, ST_TEMPFAIL, "out of memory "
+			    "building an upload request");
 			goto out;
 		}
 	}
@@ -489,7 +494,7 @@ supabase_open(struct sink *sink, struct err *err)
 	if (cfg->bucket == NULL || cfg->bucket[0] == '\0')
 		return err_set(err, ST_CONFIG, "supabase.bucketName is empty");
 	if ((s = calloc(1, sizeof(*s))) == NULL)
-		return err_set(err, ST_IO, "out of memory");
+		return err_set(err, ST_TEMPFAIL, "out of memory");
 	sink->state = s;
 	s->cfg = cfg;
 	store_cache_control(cfg->cache_control, s->cache_control,
@@ -514,7 +519,7 @@ supabase_open(struct sink *sink, struct err *err)
 		goto nomem;
 	goto out;
 nomem:
-	st = err_set(err, ST_IO, "out of memory setting up %s", SERVICE);
+	st = err_set(err, ST_TEMPFAIL, "out of memory setting up %s", SERVICE);
 	supabase_close(sink);
 out:
 	if (line.data != NULL)
@@ -554,7 +559,7 @@ tus_create(struct supabase *s, const struct object *obj,
     struct buf *url, struct err *err)
 {
 	struct curl_slist *headers = NULL;
-	struct reply_headers reply;
+	struct reply_headers reply = { "", -1, -1 };
 	struct buf create = BUF_INIT, line = BUF_INIT;
 	struct request rq = { "POST", NULL, NULL, 0, NULL, &reply };
 	int st;
@@ -586,7 +591,7 @@ tus_create(struct supabase *s, const struct object *obj,
 		    s->shown);
 	goto out;
 nomem:
-	st = err_set(err, ST_IO, "out of memory building a resumable "
+	st = err_set(err, ST_TEMPFAIL, "out of memory building a resumable "
 	    "upload request");
 out:
 	curl_slist_free_all(headers);
@@ -628,7 +633,7 @@ tus_step(struct supabase *s, const struct object *obj, const char *url,
 	curl_slist_free_all(headers);
 	return st;
 nomem:
-	return err_set(err, ST_IO, "out of memory building a resumable "
+	return err_set(err, ST_TEMPFAIL, "out of memory building a resumable "
 	    "upload request");
 }
 
@@ -643,7 +648,7 @@ tus_send(struct supabase *s, const struct object *obj, const char *url,
     struct err *err)
 {
 	struct http_result res = { 0 };
-	struct reply_headers reply;
+	struct reply_headers reply = { "", -1, -1 };
 	struct store_answer a;
 	struct store_retry r;
 	long long offset = 0;
@@ -707,7 +712,7 @@ put_resumable(struct supabase *s, const struct object *obj,
 	struct buf url = BUF_INIT, where = BUF_INIT;
 	int st;
 
-	log_info("uploading %zu bytes to %s in %d byte chunks", obj->len,
+	log_info("uploading %zu bytes to %s in %zu byte chunks", obj->len,
 	    s->shown, SUPABASE_TUS_CHUNK);
 	if ((st = tus_create(s, obj, ctx, report, &url, err)) != ST_OK)
 		goto out;
@@ -715,7 +720,7 @@ put_resumable(struct supabase *s, const struct object *obj,
 	    (st = tus_send(s, obj, url.data, ctx, report, err)) != ST_OK)
 		goto out;
 	if (object_url(s, &where, "/object/", obj->key) != 0) {
-		st = err_set(err, ST_IO, "out of memory");
+		st = err_set(err, ST_TEMPFAIL, "out of memory");
 		goto out;
 	}
 	http_redact(where.data, report->where, sizeof(report->where));

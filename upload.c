@@ -23,7 +23,7 @@
 
 #define LOCAL_LAKE "./lake"
 
-static int
+int
 errno_status(int e)
 {
 	return e == ENOSPC || e == EIO || e == EDQUOT ? ST_IO : ST_CANTCREATE;
@@ -179,6 +179,10 @@ file_write_atomic2(const char *path, const char *head, size_t headlen,
 		snprintf(dir, sizeof(dir), ".");
 		base = path;
 	} else {
+		/* Cut short, dir would name another directory, and be made. */
+		if ((size_t)(base - path) >= sizeof(dir))
+			return err_set(err, ST_CANTCREATE, "path too long: %s",
+			    path);
 		snprintf(dir, sizeof(dir), "%.*s", (int)(base - path), path);
 		base++;
 		if (dir[0] == '\0')

@@ -118,6 +118,19 @@ struct config {
  */
 int config_load(struct config *cfg, int argc, char **argv, struct err *err);
 
+/*
+ * For tests and fuzzers: build cfg from the defaults and one layer alone,
+ * the YAML text of a config file or the text of a .env file, path naming
+ * it in messages.  The environment, flags and other files are not read,
+ * except the key files a .env entry *_FILE names.  Return ST_OK,
+ * ST_CONFIG, or config_load()'s status for no memory; on failure cfg is
+ * left zeroed.
+ */
+int config_apply_yaml(struct config *cfg, const char *path, const char *text,
+    size_t len, struct err *err);
+int config_apply_dotenv(struct config *cfg, const char *path,
+    const char *text, size_t len, struct err *err);
+
 /* Writes the effective configuration as YAML that config_load reads
  * back: one "key: value  # origin" line per setting, secrets as "***",
  * URLs without credentials, settings the file cannot hold commented

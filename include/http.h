@@ -31,9 +31,11 @@ struct http_result {
 	char content_type[128];		/* the header's value, or "" */
 	size_t max_body;		/* a larger body aborts the transfer */
 	int too_large;			/* set when max_body stopped it */
+	int nomem;			/* memory ran out storing the body */
 };
 
-/* curl_global_init; returns ST_OK or ST_IO.  Calls nest: each init
+/* curl_global_init; returns ST_OK, ST_IO, or ST_TEMPFAIL when memory ran
+ * out.  Calls nest: each init
  * is paired with one cleanup, and the last cleanup releases libcurl. */
 int http_global_init(struct err *err);
 void http_global_cleanup(void);

@@ -49,9 +49,11 @@ int metrics_format(struct buf *out, const struct metrics *m);
 int metrics_parse_value(const char *text, size_t len, const char *name,
     double *value);
 
-/* collector_last_success_timestamp_seconds of the file at path, or 0
- * when there is no file or it does not say. */
-double metrics_last_success(const char *path);
+/* Sets *value to collector_last_success_timestamp_seconds of the file
+ * at path, or 0 when there is no file or it does not say.  Fails only
+ * when the file is there but cannot be read: ST_IO. */
+int metrics_last_success(const char *path, double *value,
+    struct err *err);
 
 /* Replaces the file at path with the exposition text of m, atomically
  * (upload.h's file_write_atomic).  ST_OK, or the status and sentence of

@@ -31,7 +31,7 @@
 
 /* Parts of a multipart upload: 8 MiB, above S3's 5 MiB minimum, grown
  * when an object would need more than S3's 10,000 parts. */
-#define S3_PART_SIZE (8 * 1024 * 1024)
+#define S3_PART_SIZE ((size_t)8 * 1024 * 1024)
 #define S3_MAX_PARTS 10000
 
 struct s3_target {

@@ -23,7 +23,7 @@
 
 /* The resumable (TUS 1.0.0) protocol's fixed chunk size: Supabase
  * accepts no other for all chunks but the last. */
-#define SUPABASE_TUS_CHUNK (6 * 1024 * 1024)
+#define SUPABASE_TUS_CHUNK ((size_t)6 * 1024 * 1024)
 
 /* Reduces one answer (HTTP status and body) to an outcome, with the
  * envelope's code and message when there is one. */

@@ -74,6 +74,10 @@ void sink_close(struct sink *sink);
  * new directory is synced into its parent. */
 int dir_create(const char *dir, mode_t mode, struct err *err);
 
+/* The status of a file that could not be written for errno e: ST_IO for
+ * a full or failing disk, else ST_CANTCREATE. */
+int errno_status(int e);
+
 /* Writes data to path atomically: a temporary file in the same directory,
  * fsync, rename, fsync of the directory.  Creates missing directories. */
 int file_write_atomic(const char *path, const char *data, size_t len,

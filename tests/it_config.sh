@@ -145,4 +145,16 @@ expect_err_has 'collector: info: '
 expect_no_secrets sekrit
 unset api_key
 
+start "NUL byte in the env file"
+printf 'COLLECTOR_MAX_SIZE=5\n\0\nCOLLECTOR_MAX_SIZE=junk\n' >.env
+run --print-config
+expect_status 78
+expect_err 'collector: error: .env:2: NUL byte in the file'
+
+start "NUL byte in the S3 credentials file"
+printf '[default]\naws_access_key_id = AKID\naws_secret_access_key = k\n\0\n[default]\naws_secret_access_key = \n' >creds
+run --print-config --s3-credentials-file creds
+expect_status 78
+expect_err 'collector: error: creds:4: NUL byte in the file'
+
 finish

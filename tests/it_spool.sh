@@ -254,17 +254,18 @@ check "the new batch landed" test "$(stored)" = 2
 begin "a full disk while spooling: 74, no partial files"
 export COLLECTOR_PROJECT_KEY=$KEY
 store
-if [ -f "$BUILD_DIR/tests/enospc.so" ]; then
-	export LD_PRELOAD="$BUILD_DIR/tests/enospc.so" ENOSPC_PATH=".local/state/collector/" \
+if [ -f "$BUILD_DIR/tests/iofail.so" ]; then
+	export LD_PRELOAD="$BUILD_DIR/tests/iofail.so" IOFAIL_OPS=write \
+	    IOFAIL_ERRNO=ENOSPC IOFAIL_PATH=".local/state/collector/" \
 	    ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0"
 	collect
-	unset LD_PRELOAD ENOSPC_PATH
+	unset LD_PRELOAD IOFAIL_OPS IOFAIL_ERRNO IOFAIL_PATH
 	expect_status 74
 	expect_err_has "No space left on device"
 	check "no spool files" test -z "$(ls -A "$SPOOL" | grep -v '^lock$')"
 	check "nothing stored" test "$(stored)" = 0
 else
-	echo "SKIP enospc.so not built"
+	echo "SKIP iofail.so not built"
 fi
 
 begin "SIGTERM during an upload: exit 75, the batch stays and lands next run"

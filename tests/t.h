@@ -56,7 +56,8 @@ t_report(int ok, const char *file, int line, const char *what,
 #define T_MEM(got, glen, want, wlen) do { \
 	const char *g_ = (const char *)(got), *w_ = (const char *)(want); \
 	size_t gl_ = (glen), wl_ = (wlen); \
-	t_report(gl_ == wl_ && (gl_ == 0 || memcmp(g_, w_, gl_) == 0), \
+	t_report(gl_ == wl_ && (gl_ == 0 || (g_ != NULL && w_ != NULL && \
+	    memcmp(g_, w_, gl_) == 0)), \
 	    __FILE__, __LINE__, #got, "got \"%.*s\" (%zu bytes), " \
 	    "want \"%.*s\" (%zu bytes)", (int)(gl_ > 300 ? 300 : gl_), \
 	    g_ ? g_ : "", gl_, (int)(wl_ > 300 ? 300 : wl_), w_ ? w_ : "", \

@@ -96,7 +96,7 @@ printed(void)
 	FILE *fp = open_memstream(&text, &len);
 
 	config_print(&cfg, fp);
-	fclose(fp);
+	T_INT(fclose(fp), 0);
 	return text;
 }
 
@@ -1051,7 +1051,7 @@ test_usage(void)
 	FILE *fp = open_memstream(&text, &len);
 
 	config_usage(fp);
-	fclose(fp);
+	T_INT(fclose(fp), 0);
 	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
 		T_CONTAINS(text, flags[i]);
 	for (line = text; *line != '\0'; line += n + (line[n] == '\n')) {

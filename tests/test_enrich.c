@@ -1,5 +1,6 @@
 /* test_enrich.c - the user pool and the enrichment draws. */
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,18 +109,22 @@ static int
 parse_enrichment(const struct user_pool *pool, const struct pool_index *ix,
     const char *text, size_t *user, unsigned long *shop)
 {
-	const char *prefix = "\"id\":\"";
+	const char *prefix = "\"id\":\"", *middle = "\",\"shop_id\":\"shop_";
 	struct pool_index key, *found;
-	char id[37], tail[64];
-	int n = 0;
+	char id[37], *end;
 
-	if (strncmp(text, prefix, strlen(prefix)) != 0)
+	if (strncmp(text, prefix, strlen(prefix)) != 0 ||
+	    strnlen(text + strlen(prefix), 36) != 36)
 		return -1;
 	memcpy(id, text + strlen(prefix), 36);
 	id[36] = '\0';
-	if (sscanf(text + strlen(prefix) + 36,
-	    "\",\"shop_id\":\"shop_%lu%63s%n", shop, tail, &n) != 2 ||
-	    strcmp(tail, "\"") != 0)
+	text += strlen(prefix) + 36;
+	if (strncmp(text, middle, strlen(middle)) != 0)
+		return -1;
+	text += strlen(middle);
+	errno = 0;
+	*shop = strtoul(text, &end, 10);
+	if (end == text || errno != 0 || strcmp(end, "\"") != 0)
 		return -1;
 	key.id = id;
 	found = bsearch(&key, ix, pool->count, sizeof(*ix), compare_index);

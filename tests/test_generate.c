@@ -12,13 +12,20 @@
 static int
 is_date(const char *s)
 {
-	unsigned m, d, y;
-	char tail;
-	char again[16];
+	unsigned long m, d, y;
+	char again[16], *end;
 
-	if (sscanf(s, "%u/%u/%u%c", &m, &d, &y, &tail) != 3)
+	if (s == NULL)
 		return 0;
-	snprintf(again, sizeof(again), "%u/%u/%u", m, d, y);
+	m = strtoul(s, &end, 10);
+	if (*end != '/')
+		return 0;
+	d = strtoul(end + 1, &end, 10);
+	if (*end != '/')
+		return 0;
+	y = strtoul(end + 1, &end, 10);
+	/* The round trip rejects signs, blanks, zero padding, overflow. */
+	snprintf(again, sizeof(again), "%lu/%lu/%lu", m, d, y);
 	return strcmp(again, s) == 0 && m >= 1 && m <= 12 && d >= 1 &&
 	    d <= 31 && y >= 2023 && y <= 2025;
 }

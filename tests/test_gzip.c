@@ -47,7 +47,7 @@ round_trip(const char *data, size_t len)
 int
 main(void)
 {
-	size_t i, n = 5 * 1024 * 1024;
+	size_t i, n = (size_t)5 * 1024 * 1024;
 	char *big = malloc(n);
 	unsigned x = 1;
 
@@ -57,7 +57,10 @@ main(void)
 	/* Half compressible text, half noise, larger than zlib's window. */
 	for (i = 0; big != NULL && i < n; i++) {
 		x = x * 1103515245 + 12345;
-		big[i] = i < n / 2 ? "[{\"a\":1}]"[i % 9] : (char)(x >> 16);
+		if (i < n / 2)
+			big[i] = "[{\"a\":1}]"[i % 9];
+		else
+			big[i] = (char)(x >> 16);
 	}
 	if (big != NULL)
 		round_trip(big, n);

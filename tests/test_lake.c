@@ -43,7 +43,7 @@ read_file(const char *path, char *out, size_t outsz)
 
 	if (f != NULL) {
 		n = fread(out, 1, outsz - 1, f);
-		fclose(f);
+		(void)fclose(f);
 	}
 	out[n] = '\0';
 }
@@ -150,6 +150,30 @@ test_local_sink(void)
 	    "file://, https:// or s3://)");
 }
 
+/*
+ * A directory name longer than WHERE_MAX is refused whole: cut short at
+ * the limit it would name another directory, which would be made.
+ */
+static void
+test_long_directory(void)
+{
+	char path[WHERE_MAX + 512], cut[WHERE_MAX];
+	struct stat st;
+	struct err err;
+	size_t len;
+
+	len = (size_t)snprintf(path, sizeof(path), "%s", root);
+	while (len < WHERE_MAX + 100)
+		len += (size_t)snprintf(path + len, sizeof(path) - len,
+		    "/%0200d", 0);
+	snprintf(path + len, sizeof(path) - len, "/x.json");
+	memcpy(cut, path, sizeof(cut) - 1);
+	cut[sizeof(cut) - 1] = '\0';
+	T_INT(file_write_atomic(path, "[]", 2, &err), ST_CANTCREATE);
+	T_CONTAINS(err.msg, "path too long");
+	T_INT(stat(cut, &st), -1);
+}
+
 int
 main(void)
 {
@@ -162,6 +186,7 @@ main(void)
 	test_atomic_failures();
 	test_write_through_device();
 	test_local_sink();
+	test_long_directory();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
 	if (system(cmd) != 0)
 		printf("cannot remove %s\n", root);

@@ -189,6 +189,17 @@ count_entries(const char *dir)
 	return n;
 }
 
+/* The last success the file at path records, which must be readable. */
+static double
+last_success(const char *path)
+{
+	struct err err = { "", 0 };
+	double value = -1;
+
+	T_INT(metrics_last_success(path, &value, &err), ST_OK);
+	return value;
+}
+
 static void
 test_write(void)
 {
@@ -203,43 +214,47 @@ test_write(void)
 	snprintf(path, sizeof(path), "%s/collector.prom", dir);
 
 	/* No file yet: nothing is known. */
-	T_OK(metrics_last_success(path) == 0);
+	T_OK(last_success(path) == 0);
 
 	T_INT(metrics_write(path, &m, &err), ST_OK);
 	if ((f = fopen(path, "rb")) != NULL) {
 		n = fread(got, 1, sizeof(got) - 1, f);
-		fclose(f);
+		(void)fclose(f);
 	}
 	T_MEM(got, n, expected, strlen(expected));
 	/* Only the file itself: no temporary left beside it. */
 	T_INT(count_entries(dir), 1);
 	T_INT(stat(path, &st), 0);
 	T_OK((st.st_mode & 0444) == 0444);
-	T_OK(metrics_last_success(path) == 1764767940.125);
+	T_OK(last_success(path) == 1764767940.125);
 
 	/* The next run replaces it whole. */
 	m.last_success = 1764768060;
 	m.exit_status = 0;
 	T_INT(metrics_write(path, &m, &err), ST_OK);
-	T_OK(metrics_last_success(path) == 1764768060);
+	T_OK(last_success(path) == 1764768060);
 	T_INT(count_entries(dir), 1);
 
 	/* A file that is not ours tells nothing. */
 	if ((f = fopen(path, "wb")) != NULL) {
 		fputs("collector_last_success_timestamp_seconds yesterday\n", f);
-		fclose(f);
+		T_INT(fclose(f), 0);
 	}
-	T_OK(metrics_last_success(path) == 0);
+	T_OK(last_success(path) == 0);
 	if ((f = fopen(path, "wb")) != NULL) {
 		fputs("collector_last_success_timestamp_seconds -3\n", f);
-		fclose(f);
+		T_INT(fclose(f), 0);
 	}
-	T_OK(metrics_last_success(path) == 0);
+	T_OK(last_success(path) == 0);
 
 	/* A directory in the way: the error names the file. */
 	snprintf(path, sizeof(path), "%s/textfile", root);
 	T_INT(metrics_write(path, &m, &err), ST_CANTCREATE);
 	T_CONTAINS(err.msg, "textfile");
+	/* Nor can it be read: that is said, not taken for "no success". */
+	err.msg[0] = '\0';
+	T_INT(metrics_last_success(path, &m.last_success, &err), ST_IO);
+	T_CONTAINS(err.msg, "textfile: Is a directory");
 }
 
 int

@@ -78,6 +78,9 @@ static const struct classify_case classify_cases[] = {
 	{ 409, "", STORE_DUPLICATE, 409, "", "" },
 	/* An envelope never turns a success into an error. */
 	{ 201, "{\"statusCode\":\"409\"}", STORE_STORED, 201, "", "" },
+	/* Nor the other way round: only a 2xx means the object landed. */
+	{ 400, "{\"statusCode\":\"200\",\"error\":\"x\"}", STORE_REFUSED,
+	    400, "", "x" },
 	/* A bad statusCode falls back to the HTTP status. */
 	{ 400, "{\"statusCode\":\"x\",\"error\":\"weird\"}", STORE_REFUSED,
 	    400, "", "weird" },
