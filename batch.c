@@ -10,7 +10,8 @@
 #include "log.h"
 
 static const char *const enrichment_fields[] = {
-	ENRICH_USER_FIELD, ENRICH_SHOP_FIELD
+	ENRICH_USER_FIELD,
+	ENRICH_SHOP_FIELD,
 };
 
 int
@@ -24,8 +25,8 @@ batch_init(struct batch *b, size_t responses, enum batch_format format,
 	b->shops = shops;
 	b->seed = seed;
 	b->nparts = responses;
-	if ((b->parts = calloc(responses ? responses : 1,
-	    sizeof(*b->parts))) == NULL ||
+	if ((b->parts = calloc(responses ? responses : 1, sizeof(*b->parts))) ==
+		NULL ||
 	    (format == FORMAT_ARRAY && buf_append(&b->data, "[", 1) != 0))
 		return err_set(err, ST_TEMPFAIL, "out of memory");
 	return ST_OK;
@@ -78,8 +79,8 @@ batch_add_response(void *arg, size_t index, const char *body, size_t len,
 	char excerpt[64];
 
 	if (index >= b->nparts || b->parts[index].arrived)
-		return err_set(err, ST_DATA, "response %zu delivered twice or "
-		    "out of range", index + 1);
+		return err_set(err, ST_DATA,
+		    "response %zu delivered twice or out of range", index + 1);
 	if (index != b->next) {
 		out = &b->parts[index].data;
 		records = &b->parts[index].records;
@@ -99,8 +100,9 @@ batch_add_response(void *arg, size_t index, const char *body, size_t len,
 		return err_set(err, ST_TEMPFAIL, "out of memory");
 	default:
 		json_excerpt(body, len, jerr.offset, excerpt, sizeof(excerpt));
-		return err_set(err, ST_DATA, "invalid JSON at byte %zu: %s "
-		    "(near \"%s\")", jerr.offset, jerr.reason, excerpt);
+		return err_set(err, ST_DATA,
+		    "invalid JSON at byte %zu: %s (near \"%s\")", jerr.offset,
+		    jerr.reason, excerpt);
 	}
 	b->responses++;
 	if (*records == before)
@@ -150,7 +152,8 @@ batch_free(struct batch *b)
 const char *
 batch_content_type(enum batch_format format)
 {
-	return format == FORMAT_NDJSON ? "application/x-ndjson" :
+	return format == FORMAT_NDJSON ?
+	    "application/x-ndjson" :
 	    "application/json";
 }
 

@@ -16,7 +16,7 @@ buf_reserve(struct buf *b, size_t extra)
 
 	if (extra > SIZE_MAX - b->len - 1)
 		return -1;
-	need = b->len + extra + 1;	/* room for the terminating NUL */
+	need = b->len + extra + 1; /* room for the terminating NUL */
 	if (need <= b->cap)
 		return 0;
 	cap = b->cap ? b->cap : 256;

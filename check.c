@@ -26,7 +26,7 @@
 
 struct checks {
 	FILE *out;
-	int status;		/* of the first check that failed */
+	int status; /* of the first check that failed */
 };
 
 static void
@@ -36,8 +36,7 @@ passed(struct checks *c, const char *name, const char *detail)
 }
 
 static int
-failed(struct checks *c, const char *name, int status,
-    const struct err *err)
+failed(struct checks *c, const char *name, int status, const struct err *err)
 {
 	log_error("check %s: %s", name, err->msg);
 	if (c->status == ST_OK)
@@ -46,22 +45,25 @@ failed(struct checks *c, const char *name, int status,
 }
 
 int
-check_probe_key(char *out, size_t outsz, const char *path,
-    const struct tm *utc, struct err *err)
+check_probe_key(char *out, size_t outsz, const char *path, const struct tm *utc,
+    struct err *err)
 {
 	char prefix[KEY_MAX];
 	size_t n = 0;
 
 	if (path[0] != '\0' &&
 	    (n = strftime(prefix, sizeof(prefix), path, utc)) == 0)
-		return err_set(err, ST_CONFIG, "supabase.path_raw_data.new "
-		    "\"%.200s\" expands to nothing, or to more than %zu "
-		    "bytes", path, sizeof(prefix) - 1);
+		return err_set(err, ST_CONFIG,
+		    "supabase.path_raw_data.new \"%.200s\" expands to nothing, "
+		    "or to more than %zu bytes",
+		    path, sizeof(prefix) - 1);
 	prefix[n] = '\0';
 	if ((size_t)snprintf(out, outsz, "%s%s%s", prefix, n > 0 ? "/" : "",
-	    CHECK_PROBE_NAME) >= outsz)
-		return err_set(err, ST_CONFIG, "supabase.path_raw_data.new "
-		    "makes a probe key longer than %zu bytes", outsz - 1);
+		CHECK_PROBE_NAME) >= outsz)
+		return err_set(err, ST_CONFIG,
+		    "supabase.path_raw_data.new makes a probe key longer than "
+		    "%zu bytes",
+		    outsz - 1);
 	return object_key_check(out, err);
 }
 
@@ -81,7 +83,7 @@ check_storage(struct checks *c, const struct config *cfg)
 
 	gmtime_r(&now, &utc);
 	if ((status = check_probe_key(key, sizeof(key), cfg->path, &utc,
-	    &err)) != ST_OK ||
+		 &err)) != ST_OK ||
 	    (status = sink_open(&sink, cfg, &err)) != ST_OK)
 		goto out;
 	obj.key = key;
@@ -132,7 +134,7 @@ check_source(struct checks *c, const struct config *cfg)
 static void
 check_api(struct checks *c, const struct config *cfg)
 {
-	struct config once = *cfg;	/* shares cfg's strings; not freed */
+	struct config once = *cfg; /* shares cfg's strings; not freed */
 	struct fetch_report report = { 0 };
 	struct user_pool users = { 0, NULL };
 	struct batch batch = { 0 };
@@ -148,7 +150,7 @@ check_api(struct checks *c, const struct config *cfg)
 		goto out;
 	}
 	if ((status = batch_init(&batch, 1, cfg->format, &users,
-	    (uint64_t)cfg->shops, cfg->seed, &err)) != ST_OK ||
+		 (uint64_t)cfg->shops, cfg->seed, &err)) != ST_OK ||
 	    (status = source_open(&src, &once, &err)) != ST_OK)
 		goto out;
 	status = source_fetch(&src, 1, batch_add_response, &batch, &report,
@@ -160,8 +162,9 @@ out:
 	if (status != ST_OK)
 		failed(c, "api", status, &err);
 	else {
-		snprintf(detail, sizeof(detail), "1 response, %zu records, "
-		    "%zu bytes", batch.records, report.bytes);
+		snprintf(detail, sizeof(detail),
+		    "1 response, %zu records, %zu bytes", batch.records,
+		    report.bytes);
 		passed(c, "api", detail);
 	}
 	batch_free(&batch);
@@ -174,9 +177,10 @@ check_run(const struct config *cfg, FILE *out)
 	struct checks c = { out, ST_OK };
 	char detail[600];
 
-	snprintf(detail, sizeof(detail), "%s", cfg->config_file ?
-	    cfg->config_file : "no config file; defaults, environment and "
-	    "flags");
+	snprintf(detail, sizeof(detail), "%s",
+	    cfg->config_file ?
+		cfg->config_file :
+		"no config file; defaults, environment and flags");
 	passed(&c, "config", detail);
 	check_source(&c, cfg);
 	check_storage(&c, cfg);

@@ -36,10 +36,10 @@
 
 /* What replaying the spool did. */
 struct replay {
-	size_t elsewhere;	/* bound for another destination, left */
+	size_t elsewhere; /* bound for another destination, left */
 	size_t retries;
-	int stalled;		/* the status that stopped it early, or 0 */
-	struct err why;		/* and its message */
+	int stalled;	/* the status that stopped it early, or 0 */
+	struct err why; /* and its message */
 };
 
 struct run {
@@ -49,7 +49,7 @@ struct run {
 	struct fetch_report fetched;
 	struct sink sink;
 	struct spool spool;
-	int spooling;		/* the spool is open and locked */
+	int spooling; /* the spool is open and locked */
 	char destination[WHERE_MAX];
 	struct replay replay;
 	struct upload_report landed;
@@ -77,8 +77,8 @@ fetch_stage(struct run *run, struct err *err)
 
 	if ((status = source_open(&src, cfg, err)) != ST_OK)
 		return status;
-	status = source_fetch(&src, (size_t)cfg->max_size,
-	    batch_add_response, &run->batch, &run->fetched, err);
+	status = source_fetch(&src, (size_t)cfg->max_size, batch_add_response,
+	    &run->batch, &run->fetched, err);
 	source_close(&src);
 	if (status != ST_OK && run->fetched.arrived == 0)
 		return status;
@@ -92,8 +92,8 @@ compress_stage(struct run *run, struct err *err)
 	struct buf gz = BUF_INIT;
 
 	if (gzip_compress(run->batch.data.data, run->batch.data.len, &gz) != 0)
-		return err_set(err, ST_TEMPFAIL, "out of memory compressing "
-		    "the batch");
+		return err_set(err, ST_TEMPFAIL,
+		    "out of memory compressing the batch");
 	log_debug("compressed %zu bytes to %zu", run->batch.data.len, gz.len);
 	buf_free(&run->batch.data);
 	run->batch.data = gz;
@@ -134,8 +134,9 @@ output_stage(struct run *run, struct err *err)
 	if (strcmp(path, "-") == 0) {
 		if (fwrite(data->data, 1, data->len, stdout) != data->len ||
 		    fflush(stdout) != 0)
-			return err_set(err, ST_IO, "cannot write the batch to "
-			    "standard output: %s", strerror(errno));
+			return err_set(err, ST_IO,
+			    "cannot write the batch to standard output: %s",
+			    strerror(errno));
 		return ST_OK;
 	}
 	status = file_write_atomic(path, data->data, data->len, err);
@@ -155,8 +156,7 @@ is_transient(int status)
 
 /* Stores one spooled batch of an earlier run under its original key. */
 static int
-replay_one(struct run *run, const struct spool_entry *entry,
-    struct err *err)
+replay_one(struct run *run, const struct spool_entry *entry, struct err *err)
 {
 	struct spool_batch spooled;
 	struct upload_report landed;
@@ -199,10 +199,12 @@ replay_one(struct run *run, const struct spool_entry *entry,
 		    err);
 		if (status == ST_OK)
 			log_error("spooled batch %s refused: %s; moved to "
-			    "%s/bad", spooled.key, why.msg, run->spool.dir);
+				  "%s/bad",
+			    spooled.key, why.msg, run->spool.dir);
 	} else
-		status = err_set(err, is_transient(status) ? ST_TEMPFAIL :
-		    status, "replaying %s: %s", spooled.key, why.msg);
+		status = err_set(err,
+		    is_transient(status) ? ST_TEMPFAIL : status,
+		    "replaying %s: %s", spooled.key, why.msg);
 out:
 	spool_batch_free(&spooled);
 	return status;
@@ -223,7 +225,8 @@ replay_stage(struct run *run, struct err *err)
 		status = replay_one(run, &entries[i], err);
 		if (status != ST_OK && is_transient(status)) {
 			log_warning("%s; %zu spooled batches wait for the next "
-			    "run", err->msg, n - i);
+				    "run",
+			    err->msg, n - i);
 			run->replay.stalled = status;
 			run->replay.why = *err;
 			status = ST_OK;
@@ -235,8 +238,8 @@ replay_stage(struct run *run, struct err *err)
 	free(entries);
 	if (run->replay.elsewhere > 0)
 		log_warning("%zu spooled batches are bound for another "
-		    "destination and stay in %s", run->replay.elsewhere,
-		    run->spool.dir);
+			    "destination and stay in %s",
+		    run->replay.elsewhere, run->spool.dir);
 	return status;
 }
 
@@ -246,11 +249,12 @@ static int
 stalled_error(const struct run *run, int spooled, struct err *err)
 {
 	if (spooled)
-		return err_set(err, run->replay.stalled, "%.700s; the batch "
-		    "waits in %.256s for the next run", run->replay.why.msg,
-		    run->spool.dir);
-	return err_set(err, run->replay.stalled, "%.700s; spooled batches "
-	    "wait for the next run", run->replay.why.msg);
+		return err_set(err, run->replay.stalled,
+		    "%.700s; the batch waits in %.256s for the next run",
+		    run->replay.why.msg, run->spool.dir);
+	return err_set(err, run->replay.stalled,
+	    "%.700s; spooled batches wait for the next run",
+	    run->replay.why.msg);
 }
 
 /* True when the spool holds as much as it may: back-pressure. */
@@ -270,10 +274,12 @@ spool_full(struct run *run, struct err *err)
 	if ((long)n < cfg->spool_max_batches &&
 	    bytes < (unsigned long long)cfg->spool_max_bytes)
 		return 0;
-	err_set(err, ST_TEMPFAIL, "the spool %s is full (%zu batches, %llu "
-	    "bytes; spool.max_batches %ld, spool.max_bytes %lld): fetching "
-	    "nothing new until the store takes them", run->spool.dir, n,
-	    bytes, cfg->spool_max_batches, cfg->spool_max_bytes);
+	err_set(err, ST_TEMPFAIL,
+	    "the spool %s is full (%zu batches, %llu bytes; spool.max_batches "
+	    "%ld, spool.max_bytes %lld): fetching nothing new until the store "
+	    "takes them",
+	    run->spool.dir, n, bytes, cfg->spool_max_batches,
+	    cfg->spool_max_bytes);
 	return 1;
 }
 
@@ -290,19 +296,21 @@ upload_stage(struct run *run, struct err *err)
 	obj.key = run->key;
 	obj.data = run->batch.data.data;
 	obj.len = run->batch.data.len;
-	obj.content_type = run->cfg->gzip ? GZIP_CONTENT_TYPE :
+	obj.content_type = run->cfg->gzip ?
+	    GZIP_CONTENT_TYPE :
 	    batch_content_type(run->cfg->format);
 	if (!run->spooling)
 		return sink_put(&run->sink, &obj, &run->landed, err);
 
 	if ((status = spool_add(&run->spool, run->destination, &obj, name,
-	    sizeof(name), err)) != ST_OK)
+		 sizeof(name), err)) != ST_OK)
 		return status;
 	fault_point("spooled");
 	if (interrupted())
-		return err_set(err, ST_TEMPFAIL, "interrupted by signal %d; "
-		    "the batch waits in %.256s for the next run", interrupted(),
-		    run->spool.dir);
+		return err_set(err, ST_TEMPFAIL,
+		    "interrupted by signal %d; the batch waits in %.256s for "
+		    "the next run",
+		    interrupted(), run->spool.dir);
 	if (run->replay.stalled)
 		return stalled_error(run, 1, err);
 	status = sink_put(&run->sink, &obj, &run->landed, err);
@@ -342,7 +350,7 @@ prepare_stage(struct run *run, struct err *err)
 	if (cfg->no_spool || !sink_needs_spool(&run->sink))
 		return ST_OK;
 	if ((status = sink_destination(cfg, run->destination,
-	    sizeof(run->destination), err)) != ST_OK ||
+		 sizeof(run->destination), err)) != ST_OK ||
 	    (status = spool_open(&run->spool, cfg, err)) != ST_OK)
 		return status;
 	run->spooling = 1;
@@ -361,13 +369,13 @@ collect(struct run *run, struct err *err)
 
 	if ((status = prepare_stage(run, err)) != ST_OK)
 		return status;
-	if (user_pool_build(&run->users, cfg->pool_seed,
-	    (size_t)cfg->users) != 0)
-		return err_set(err, ST_TEMPFAIL, "out of memory building the "
-		    "user pool");
+	if (user_pool_build(&run->users, cfg->pool_seed, (size_t)cfg->users) !=
+	    0)
+		return err_set(err, ST_TEMPFAIL,
+		    "out of memory building the user pool");
 	if ((status = batch_init(&run->batch, (size_t)cfg->max_size,
-	    cfg->format, &run->users,
-	    (uint64_t)cfg->shops, cfg->seed, err)) != ST_OK)
+		 cfg->format, &run->users, (uint64_t)cfg->shops, cfg->seed,
+		 err)) != ST_OK)
 		return status;
 	if ((status = fetch_stage(run, err)) != ST_OK)
 		return status;
@@ -380,8 +388,7 @@ collect(struct run *run, struct err *err)
 	if (run->batch.records == 0) {
 		/* An empty object would only make readers list and skip it. */
 		log_warning("no records arrived; nothing was written");
-		return run->replay.stalled ? stalled_error(run, 0, err) :
-		    ST_OK;
+		return run->replay.stalled ? stalled_error(run, 0, err) : ST_OK;
 	}
 	if ((status = name_stage(run, err)) != ST_OK)
 		return status;
@@ -469,24 +476,22 @@ print_summary(const struct run *run, int status, const struct err *err,
 	json_t *s;
 	char *line;
 
-	s = json_pack("{s:s, s:i, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:f, "
-	    "s:b, s:f, s:I}",
-	    "status", status_name(status), "exit", status,
-	    "key", run->key, "where", run->landed.where,
-	    "records", (json_int_t)m->records,
-	    "bytes", (json_int_t)m->bytes,
-	    "responses", (json_int_t)m->responses,
-	    "requested", (json_int_t)run->fetched.requested,
-	    "retries", (json_int_t)m->http_retries,
-	    "duration_seconds", m->duration,
-	    "dry_run", run->cfg->dry_run,
-	    "last_run_timestamp_seconds", m->last_run,
-	    "spool_pending_batches", (json_int_t)m->spool_pending);
+	s = json_pack("{s:s, s:i, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:f, s:b, "
+		      "s:f, s:I}",
+	    "status", status_name(status), "exit", status, "key", run->key,
+	    "where", run->landed.where, "records", (json_int_t)m->records,
+	    "bytes", (json_int_t)m->bytes, "responses",
+	    (json_int_t)m->responses, "requested",
+	    (json_int_t)run->fetched.requested, "retries",
+	    (json_int_t)m->http_retries, "duration_seconds", m->duration,
+	    "dry_run", run->cfg->dry_run, "last_run_timestamp_seconds",
+	    m->last_run, "spool_pending_batches", (json_int_t)m->spool_pending);
 	/* 0 means no success is known: null says so to a script. */
 	if (s != NULL)
 		json_object_set_new(s, "last_success_timestamp_seconds",
-		    m->last_success > 0 ? json_real(m->last_success) :
-		    json_null());
+		    m->last_success > 0 ?
+			json_real(m->last_success) :
+			json_null());
 	if (s != NULL && status != ST_OK && err->msg[0] != '\0')
 		json_object_set_new(s, "error", json_string(err->msg));
 	if (s != NULL && (line = json_dumps(s, JSON_COMPACT)) != NULL) {
@@ -501,17 +506,17 @@ report(const struct run *run, int status, const struct err *err,
     const struct metrics *m)
 {
 	const struct config *cfg = run->cfg;
-	int landed = status == ST_OK || (status == ST_TEMPFAIL &&
-	    run->landed.where[0] != '\0');
+	int landed = status == ST_OK ||
+	    (status == ST_TEMPFAIL && run->landed.where[0] != '\0');
 	int batch_on_stdout = cfg->output && strcmp(cfg->output, "-") == 0;
 
 	if (status != ST_OK && err->msg[0] != '\0' && !err->logged)
 		log_error("%s", err->msg);
 	if (landed)
 		log_info("%llu records from %llu of %zu responses, %llu bytes, "
-		    "%llu retries, %.3f s", m->records, m->responses,
-		    run->fetched.requested, m->bytes, m->http_retries,
-		    m->duration);
+			 "%llu retries, %.3f s",
+		    m->records, m->responses, run->fetched.requested, m->bytes,
+		    m->http_retries, m->duration);
 	if (cfg->json_summary)
 		print_summary(run, status, err, m,
 		    batch_on_stdout ? stderr : stdout);

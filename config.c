@@ -39,7 +39,7 @@
 #define GIB (1024LL * MIB)
 #define TIB (1024LL * GIB)
 
-#define POOL_SEED_TEXT "20250922"	/* DEFAULT_POOL_SEED; a test checks */
+#define POOL_SEED_TEXT "20250922" /* DEFAULT_POOL_SEED; a test checks */
 
 #define CONFIG_FILE_MAX ((size_t)1024 * 1024)
 #define SECRET_FILE_MAX ((size_t)64 * 1024)
@@ -52,43 +52,48 @@ _Static_assert(sizeof(enum log_format) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum storage_kind) == sizeof(int), "enum size");
 
 enum type {
-	TYPE_STRING,		/* any text without control characters */
-	TYPE_NONEMPTY,		/* the same, and not empty */
-	TYPE_URL,		/* starts with one of choices */
-	TYPE_BUCKET,		/* a bucket name */
-	TYPE_PATH,		/* a key prefix, normalised */
-	TYPE_TIME_FORMAT,	/* a strftime format or a preset name */
-	TYPE_SECRET,		/* a key: never printed */
-	TYPE_INT,		/* long from min to max */
-	TYPE_SIZE,		/* long long bytes from min to max */
+	TYPE_STRING,	  /* any text without control characters */
+	TYPE_NONEMPTY,	  /* the same, and not empty */
+	TYPE_URL,	  /* starts with one of choices */
+	TYPE_BUCKET,	  /* a bucket name */
+	TYPE_PATH,	  /* a key prefix, normalised */
+	TYPE_TIME_FORMAT, /* a strftime format or a preset name */
+	TYPE_SECRET,	  /* a key: never printed */
+	TYPE_INT,	  /* long from min to max */
+	TYPE_SIZE,	  /* long long bytes from min to max */
 	TYPE_BOOL,
-	TYPE_ENUM,		/* int index into choices */
-	TYPE_PARAMS,		/* cfg->params */
+	TYPE_ENUM,   /* int index into choices */
+	TYPE_PARAMS, /* cfg->params */
 	TYPE_U64
 };
 
 enum group {
-	GROUP_GENERAL, GROUP_SOURCE, GROUP_STORAGE, GROUP_BATCH, GROUP_HTTP,
-	GROUP_LOGGING, GROUP_SPOOL, NGROUPS
+	GROUP_GENERAL,
+	GROUP_SOURCE,
+	GROUP_STORAGE,
+	GROUP_BATCH,
+	GROUP_HTTP,
+	GROUP_LOGGING,
+	GROUP_SPOOL,
+	NGROUPS
 };
 
-static const char *const group_names[NGROUPS] = {
-	"General", "Source", "Storage", "Batch", "HTTP", "Logging", "Spool"
-};
+static const char *const group_names[NGROUPS] = { "General", "Source",
+	"Storage", "Batch", "HTTP", "Logging", "Spool" };
 
 struct setting {
-	const char *name;	/* YAML dotted key, or a name for printing */
-	bool yaml;		/* name is a key of the YAML file */
-	const char *flag;	/* long flag without "--", or NULL */
-	const char *metavar;	/* NULL: the flag takes no argument */
-	const char *env[2];	/* variables holding it; the later wins */
-	const char *file_env;	/* variable naming a file that holds it */
+	const char *name;     /* YAML dotted key, or a name for printing */
+	bool yaml;	      /* name is a key of the YAML file */
+	const char *flag;     /* long flag without "--", or NULL */
+	const char *metavar;  /* NULL: the flag takes no argument */
+	const char *env[2];   /* variables holding it; the later wins */
+	const char *file_env; /* variable naming a file that holds it */
 	enum type type;
 	size_t offset;
 	long long min, max;
 	const char *const *choices;
-	const char *def;	/* default as text; NULL = unset */
-	const char *note;	/* what unset means, for --help */
+	const char *def;  /* default as text; NULL = unset */
+	const char *note; /* what unset means, for --help */
 	enum group group;
 	const char *help;
 };
@@ -112,23 +117,31 @@ enum row {
 /* clang-format on */
 
 static const char *const key_in_names[] = { "header", "query", NULL };
-static const char *const storage_names[] = {
-	"auto", "supabase", "s3", NULL
-};
+static const char *const storage_names[] = { "auto", "supabase", "s3", NULL };
 static const char *const format_names[] = { "array", "ndjson", NULL };
 static const char *const level_names[] = {
-	"error", "warning", "info", "debug", NULL
+	"error",
+	"warning",
+	"info",
+	"debug",
+	NULL,
 };
 static const char *const log_format_names[] = { "text", "json", NULL };
 static const char *const source_schemes[] = {
-	"builtin:", "file://", "http://", "https://", NULL
+	"builtin:",
+	"file://",
+	"http://",
+	"https://",
+	NULL,
 };
 static const char *const sink_schemes[] = {
-	"file://", "http://", "https://", "s3://", NULL
+	"file://",
+	"http://",
+	"https://",
+	"s3://",
+	NULL,
 };
-static const char *const endpoint_schemes[] = {
-	"http://", "https://", NULL
-};
+static const char *const endpoint_schemes[] = { "http://", "https://", NULL };
 
 #define OFF(field) offsetof(struct config, field)
 
@@ -410,15 +423,21 @@ static const struct setting settings[NSETTINGS] = {
 
 /* Flags that are not settings: they steer this run only. */
 enum {
-	OPT_SETTING = 256,	/* + row */
-	OPT_ENV_FILE = 512, OPT_ONCE, OPT_DRY_RUN, OPT_JSON,
-	OPT_PRINT_CONFIG, OPT_S3_CREDENTIALS, OPT_NO_SPOOL, OPT_CHECK
+	OPT_SETTING = 256, /* + row */
+	OPT_ENV_FILE = 512,
+	OPT_ONCE,
+	OPT_DRY_RUN,
+	OPT_JSON,
+	OPT_PRINT_CONFIG,
+	OPT_S3_CREDENTIALS,
+	OPT_NO_SPOOL,
+	OPT_CHECK
 };
 
 struct run_option {
-	int val;		/* the short option, or OPT_* */
+	int val; /* the short option, or OPT_* */
 	const char *flag;
-	const char *metavar;	/* "[=...]": an optional argument */
+	const char *metavar; /* "[=...]": an optional argument */
 	enum group group;
 	const char *help;
 };
@@ -467,10 +486,10 @@ static const struct run_option run_options[] = {
 
 /* Where a value comes from: the text of messages and of the origin. */
 struct where {
-	const char *loc;	/* "--max-size", "config.yaml:7:9", ... */
-	const char *key;	/* the YAML key said after loc, or NULL */
-	const char *origin;	/* remembered for --print-config */
-	int status;		/* for a bad value: ST_USAGE or ST_CONFIG */
+	const char *loc;    /* "--max-size", "config.yaml:7:9", ... */
+	const char *key;    /* the YAML key said after loc, or NULL */
+	const char *origin; /* remembered for --print-config */
+	int status;	    /* for a bad value: ST_USAGE or ST_CONFIG */
 };
 
 union value {
@@ -496,7 +515,7 @@ struct dotenv {
 
 /* One setting flag, applied after the environment. */
 struct pending {
-	int val;		/* OPT_SETTING + row, or OPT_S3_CREDENTIALS */
+	int val; /* OPT_SETTING + row, or OPT_S3_CREDENTIALS */
 	const char *arg;
 };
 
@@ -531,8 +550,13 @@ static bool
 is_string_type(enum type t)
 {
 	switch (t) {
-	case TYPE_STRING: case TYPE_NONEMPTY: case TYPE_URL: case TYPE_BUCKET:
-	case TYPE_PATH: case TYPE_TIME_FORMAT: case TYPE_SECRET:
+	case TYPE_STRING:
+	case TYPE_NONEMPTY:
+	case TYPE_URL:
+	case TYPE_BUCKET:
+	case TYPE_PATH:
+	case TYPE_TIME_FORMAT:
+	case TYPE_SECRET:
 		return true;
 	default:
 		return false;
@@ -565,10 +589,11 @@ excerpt(const char *text, char *out, size_t size)
 
 	for (i = 0; text[i] != '\0' && i + 1 < size && i < 100; i++)
 		out[i] = (char)((unsigned char)text[i] < 0x20 ||
-		    text[i] == 0x7f ? '?' : text[i]);
+			    text[i] == 0x7f ?
+			'?' :
+			text[i]);
 	out[i] = '\0';
 }
-
 
 /* ---- parsing values ---- */
 
@@ -608,10 +633,20 @@ parse_size(const char *text, long long *out)
 		const char *suffix;
 		uint64_t mult;
 	} units[] = {
-		{ "", 1 }, { "k", KIB }, { "K", KIB }, { "KiB", KIB },
-		{ "M", MIB }, { "MiB", MIB }, { "G", GIB }, { "GiB", GIB },
-		{ "T", TIB }, { "TiB", TIB }, { "KB", 1000 }, { "kB", 1000 },
-		{ "MB", 1000000 }, { "GB", 1000000000 },
+		{ "", 1 },
+		{ "k", KIB },
+		{ "K", KIB },
+		{ "KiB", KIB },
+		{ "M", MIB },
+		{ "MiB", MIB },
+		{ "G", GIB },
+		{ "GiB", GIB },
+		{ "T", TIB },
+		{ "TiB", TIB },
+		{ "KB", 1000 },
+		{ "kB", 1000 },
+		{ "MB", 1000000 },
+		{ "GB", 1000000000 },
 		{ "TB", UINT64_C(1000000000000) },
 	};
 	uint64_t v;
@@ -638,7 +673,10 @@ size_format(long long v, char *out, size_t size)
 		const char *suffix;
 		long long mult;
 	} units[] = {
-		{ "TiB", TIB }, { "GiB", GIB }, { "MiB", MIB }, { "KiB", KIB },
+		{ "TiB", TIB },
+		{ "GiB", GIB },
+		{ "MiB", MIB },
+		{ "KiB", KIB },
 	};
 	size_t i;
 
@@ -726,7 +764,10 @@ list_choices(const char *const *choices, char *out, size_t size)
 	out[0] = '\0';
 	for (i = 0; i < n && len < size; i++) {
 		len += (size_t)snprintf(out + len, size - len, "%s%s",
-		    i == 0 ? "" : i + 1 == n ? " or " : ", ", choices[i]);
+		    i == 0	   ? "" :
+			i + 1 == n ? " or " :
+				     ", ",
+		    choices[i]);
 	}
 }
 
@@ -762,15 +803,15 @@ expected(const struct setting *s, char *out, size_t size)
 		snprintf(out, size, "a URL starting with %s", list);
 		break;
 	case TYPE_BUCKET:
-		snprintf(out, size, "a bucket name of letters, digits, '.', "
-		    "'_' and '-'");
+		snprintf(out, size,
+		    "a bucket name of letters, digits, '.', '_' and '-'");
 		break;
 	case TYPE_TIME_FORMAT:
 		snprintf(out, size, "a strftime format, iso or basic");
 		break;
 	case TYPE_NONEMPTY:
-		snprintf(out, size, "a non-empty text without control "
-		    "characters");
+		snprintf(out, size,
+		    "a non-empty text without control characters");
 		break;
 	case TYPE_SECRET:
 		snprintf(out, size, "a key without control characters");
@@ -863,8 +904,7 @@ parse_value(const struct setting *s, const char *text, union value *v,
 /* ---- storing values ---- */
 
 static int
-set_origin(struct config *cfg, int row, const char *origin,
-    struct err *err)
+set_origin(struct config *cfg, int row, const char *origin, struct err *err)
 {
 	char *copy;
 
@@ -926,8 +966,7 @@ normalise_path(union value *v, const struct where *w, struct err *err)
 {
 	struct err nerr;
 
-	if (key_prefix_normalise(v->str, settings[S_PATH].name, &nerr) ==
-	    ST_OK)
+	if (key_prefix_normalise(v->str, settings[S_PATH].name, &nerr) == ST_OK)
 		return ST_OK;
 	free(v->str);
 	return err_set(err, w->status, "%s: %s", w->loc, nerr.msg);
@@ -935,8 +974,8 @@ normalise_path(union value *v, const struct where *w, struct err *err)
 
 /* The one setter: parses text, validates it, stores it, remembers w. */
 static int
-set_value(struct config *cfg, int row, const char *text,
-    const struct where *w, struct err *err)
+set_value(struct config *cfg, int row, const char *text, const struct where *w,
+    struct err *err)
 {
 	char problem[768];
 	union value v;
@@ -958,8 +997,7 @@ set_value(struct config *cfg, int row, const char *text,
 
 /* Unsets a string setting (as a credentials file does for the token). */
 static int
-clear_value(struct config *cfg, int row, const char *origin,
-    struct err *err)
+clear_value(struct config *cfg, int row, const char *origin, struct err *err)
 {
 	char **p = field(cfg, row);
 
@@ -987,27 +1025,29 @@ params_clear(struct config *cfg)
  * it never sits in a config file or on a command line.
  */
 static int
-param_check(const char *name, const char *value, char *problem,
-    size_t size)
+param_check(const char *name, const char *value, char *problem, size_t size)
 {
 	char got[128];
 
 	excerpt(name, got, sizeof(got));
-	if (name[0] == '\0' || has_control(name) || strpbrk(name, "=&#") !=
-	    NULL) {
-		snprintf(problem, size, "expected a parameter name, got "
-		    "\"%s\"", got);
+	if (name[0] == '\0' || has_control(name) ||
+	    strpbrk(name, "=&#") != NULL) {
+		snprintf(problem, size, "expected a parameter name, got \"%s\"",
+		    got);
 		return ST_CONFIG;
 	}
 	if (strcmp(name, "key") == 0) {
-		snprintf(problem, size, "parameter \"key\" is the API key; "
-		    "set it with COLLECTOR_API_KEY or --api-key-file and "
-		    "mockaroo.key_in: query");
+		snprintf(problem, size,
+		    "parameter \"key\" is the API key; set it with "
+		    "COLLECTOR_API_KEY or --api-key-file and mockaroo.key_in: "
+		    "query");
 		return ST_CONFIG;
 	}
 	if (has_control(value)) {
-		snprintf(problem, size, "parameter \"%s\": expected a value "
-		    "without control characters", got);
+		snprintf(problem, size,
+		    "parameter \"%s\": expected a value without control "
+		    "characters",
+		    got);
 		return ST_CONFIG;
 	}
 	return ST_OK;
@@ -1066,9 +1106,8 @@ apply_defaults(struct config *cfg, struct err *err)
 
 /* ---- warnings ---- */
 
-static int
-add_warning(struct config *cfg, struct err *err, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static int add_warning(struct config *cfg, struct err *err, const char *fmt,
+    ...) __attribute__((format(printf, 3, 4)));
 
 static int
 add_warning(struct config *cfg, struct err *err, const char *fmt, ...)
@@ -1086,8 +1125,8 @@ add_warning(struct config *cfg, struct err *err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(b.data, (size_t)n + 1, fmt, ap);
 	va_end(ap);
-	if ((w = realloc(cfg->warnings, (cfg->nwarnings + 1) *
-	    sizeof(*w))) == NULL) {
+	if ((w = realloc(cfg->warnings, (cfg->nwarnings + 1) * sizeof(*w))) ==
+	    NULL) {
 		buf_free(&b);
 		return oom(err);
 	}
@@ -1107,9 +1146,9 @@ warn_if_readable(struct config *cfg, const char *path, struct err *err)
 
 	if (stat(path, &st) != 0 || (st.st_mode & (S_IRGRP | S_IROTH)) == 0)
 		return ST_OK;
-	return add_warning(cfg, err, "%s holds a secret but is readable by "
-	    "%s (mode %04o): chmod 600 %s", path,
-	    (st.st_mode & S_IROTH) ? "others" : "its group",
+	return add_warning(cfg, err,
+	    "%s holds a secret but is readable by %s (mode %04o): chmod 600 %s",
+	    path, (st.st_mode & S_IROTH) ? "others" : "its group",
 	    (unsigned)(st.st_mode & 07777), path);
 }
 
@@ -1203,13 +1242,13 @@ secret_from_file(struct config *cfg, int row, const char *path,
 	int error, status;
 
 	if ((error = read_file(path, SECRET_FILE_MAX, &b)) != 0) {
-		status = err_set(err, read_status(error), "%s: cannot read "
-		    "\"%s\": %s", w->loc, path, error == EFBIG ?
-		    "too large for a key" : strerror(error));
+		status = err_set(err, read_status(error),
+		    "%s: cannot read \"%s\": %s", w->loc, path,
+		    error == EFBIG ? "too large for a key" : strerror(error));
 		goto out;
 	}
-	while (b.len > 0 && (b.data[b.len - 1] == '\n' ||
-	    b.data[b.len - 1] == '\r'))
+	while (b.len > 0 &&
+	    (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == '\r'))
 		b.data[--b.len] = '\0';
 	if (b.len == 0) {
 		status = err_set(err, ST_CONFIG, "%s: \"%s\" is empty", w->loc,
@@ -1217,8 +1256,9 @@ secret_from_file(struct config *cfg, int row, const char *path,
 		goto out;
 	}
 	if (strlen(b.data) != b.len || has_control(b.data)) {
-		status = err_set(err, ST_CONFIG, "%s: \"%s\" holds control "
-		    "characters or more than one line", w->loc, path);
+		status = err_set(err, ST_CONFIG,
+		    "%s: \"%s\" holds control characters or more than one line",
+		    w->loc, path);
 		goto out;
 	}
 	status = set_value(cfg, row, b.data, w, err);
@@ -1233,7 +1273,7 @@ struct yaml_ctx {
 	struct config *cfg;
 	yaml_document_t *doc;
 	const char *path;
-	int seen[NSETTINGS];	/* line that set each setting, or 0 */
+	int seen[NSETTINGS]; /* line that set each setting, or 0 */
 };
 
 static int
@@ -1255,8 +1295,9 @@ is_group(const char *name)
 	int row;
 
 	for (row = 0; row < NSETTINGS; row++)
-		if (settings[row].yaml && strncmp(settings[row].name, name,
-		    n) == 0 && settings[row].name[n] == '.')
+		if (settings[row].yaml &&
+		    strncmp(settings[row].name, name, n) == 0 &&
+		    settings[row].name[n] == '.')
 			return true;
 	return false;
 }
@@ -1323,9 +1364,9 @@ yaml_text(struct yaml_ctx *y, const yaml_node_t *n, const char *key,
 
 	*status = ST_OK;
 	if (strlen(text) != n->data.scalar.length)
-		*status = err_set(err, ST_CONFIG, "%s:%d:%d: %s: expected a "
-		    "text without NUL bytes", y->path, line_of(n), col_of(n),
-		    key);
+		*status = err_set(err, ST_CONFIG,
+		    "%s:%d:%d: %s: expected a text without NUL bytes", y->path,
+		    line_of(n), col_of(n), key);
 	return text;
 }
 
@@ -1339,9 +1380,10 @@ yaml_key_text(struct yaml_ctx *y, const yaml_node_t *k, const char *what,
 
 	if (*status == ST_OK && has_control(text)) {
 		excerpt(text, got, sizeof(got));
-		*status = err_set(err, ST_CONFIG, "%s:%d:%d: %s: expected a "
-		    "key without control characters, got \"%s\"", y->path,
-		    line_of(k), col_of(k), what, got);
+		*status = err_set(err, ST_CONFIG,
+		    "%s:%d:%d: %s: expected a key without control characters, "
+		    "got \"%s\"",
+		    y->path, line_of(k), col_of(k), what, got);
 	}
 	return text;
 }
@@ -1359,10 +1401,10 @@ yaml_check_duplicate(struct yaml_ctx *y, yaml_node_t *map,
 		if (ok->type == YAML_SCALAR_NODE &&
 		    ok->data.scalar.length == k->data.scalar.length &&
 		    memcmp(ok->data.scalar.value, k->data.scalar.value,
-		    k->data.scalar.length) == 0)
-			return err_set(err, ST_CONFIG, "%s:%d:%d: duplicate "
-			    "key \"%s\" (first at line %d)", y->path,
-			    line_of(k), col_of(k), name, line_of(ok));
+			k->data.scalar.length) == 0)
+			return err_set(err, ST_CONFIG,
+			    "%s:%d:%d: duplicate key \"%s\" (first at line %d)",
+			    y->path, line_of(k), col_of(k), name, line_of(ok));
 	}
 	return ST_OK;
 }
@@ -1379,18 +1421,20 @@ yaml_params(struct yaml_ctx *y, yaml_node_t *v, const char *origin,
 
 	if (v->type != YAML_MAPPING_NODE) {
 		yaml_got(v, got, sizeof(got));
-		return err_set(err, ST_CONFIG, "%s:%d:%d: mockaroo.params: "
-		    "expected a mapping of parameter names to values, got %s",
+		return err_set(err, ST_CONFIG,
+		    "%s:%d:%d: mockaroo.params: expected a mapping of "
+		    "parameter names to values, got %s",
 		    y->path, line_of(v), col_of(v), got);
 	}
 	params_clear(y->cfg);
 	for (pair = v->data.mapping.pairs.start;
-	    pair < v->data.mapping.pairs.top; pair++) {
+	     pair < v->data.mapping.pairs.top; pair++) {
 		k = yaml_document_get_node(y->doc, pair->key);
 		val = yaml_document_get_node(y->doc, pair->value);
 		if (k->type != YAML_SCALAR_NODE)
-			return err_set(err, ST_CONFIG, "%s:%d:%d: mockaroo."
-			    "params: expected a parameter name, got %s",
+			return err_set(err, ST_CONFIG,
+			    "%s:%d:%d: mockaroo.params: expected a parameter "
+			    "name, got %s",
 			    y->path, line_of(k), col_of(k), yaml_kind(k));
 		name = yaml_key_text(y, k, "mockaroo.params", err, &status);
 		if (status != ST_OK)
@@ -1400,17 +1444,17 @@ yaml_params(struct yaml_ctx *y, yaml_node_t *v, const char *origin,
 		    ST_OK)
 			return status;
 		if (val->type != YAML_SCALAR_NODE)
-			return err_set(err, ST_CONFIG, "%s:%d:%d: %s: expected "
-			    "a scalar value, got %s", y->path, line_of(val),
-			    col_of(val), key, yaml_kind(val));
+			return err_set(err, ST_CONFIG,
+			    "%s:%d:%d: %s: expected a scalar value, got %s",
+			    y->path, line_of(val), col_of(val), key,
+			    yaml_kind(val));
 		text = yaml_text(y, val, key, err, &status);
 		if (status != ST_OK)
 			return status;
-		if (param_check(name, text, problem, sizeof(problem)) !=
-		    ST_OK)
-			return err_set(err, ST_CONFIG, "%s:%d:%d: "
-			    "mockaroo.params: %s", y->path, line_of(k),
-			    col_of(k), problem);
+		if (param_check(name, text, problem, sizeof(problem)) != ST_OK)
+			return err_set(err, ST_CONFIG,
+			    "%s:%d:%d: mockaroo.params: %s", y->path,
+			    line_of(k), col_of(k), problem);
 		if ((status = params_put(y->cfg, name, text, err)) != ST_OK)
 			return status;
 	}
@@ -1428,15 +1472,14 @@ yaml_setting(struct yaml_ctx *y, int row, yaml_node_t *k, yaml_node_t *v,
 	int status;
 
 	if (y->seen[row] != 0)
-		return err_set(err, ST_CONFIG, "%s:%d:%d: duplicate key "
-		    "\"%s\" (first at line %d)", y->path, line_of(k),
-		    col_of(k), s->name, y->seen[row]);
+		return err_set(err, ST_CONFIG,
+		    "%s:%d:%d: duplicate key \"%s\" (first at line %d)",
+		    y->path, line_of(k), col_of(k), s->name, y->seen[row]);
 	y->seen[row] = line_of(k);
 	if (yaml_is_null(v))
 		return ST_OK;
 	snprintf(origin, sizeof(origin), "%s:%d", y->path, line_of(k));
-	snprintf(loc, sizeof(loc), "%s:%d:%d", y->path, line_of(v),
-	    col_of(v));
+	snprintf(loc, sizeof(loc), "%s:%d:%d", y->path, line_of(v), col_of(v));
 	if (row == S_PARAMS)
 		return yaml_params(y, v, origin, err);
 	if (v->type != YAML_SCALAR_NODE) {
@@ -1450,13 +1493,13 @@ yaml_setting(struct yaml_ctx *y, int row, yaml_node_t *k, yaml_node_t *v,
 	return set_value(y->cfg, row, text, &w, err);
 }
 
-static int yaml_mapping(struct yaml_ctx *, yaml_node_t *, const char *,
-    struct err *);
+static int
+yaml_mapping(struct yaml_ctx *, yaml_node_t *, const char *, struct err *);
 
 /* One key of a mapping: a setting, a group of settings, or a mistake. */
 static int
-yaml_entry(struct yaml_ctx *y, const char *name, yaml_node_t *k,
-    yaml_node_t *v, struct err *err)
+yaml_entry(struct yaml_ctx *y, const char *name, yaml_node_t *k, yaml_node_t *v,
+    struct err *err)
 {
 	int row = find_row(name);
 	char got[160];
@@ -1464,9 +1507,10 @@ yaml_entry(struct yaml_ctx *y, const char *name, yaml_node_t *k,
 	if (row >= 0 && settings[row].yaml)
 		return yaml_setting(y, row, k, v, err);
 	if (row >= 0)
-		return err_set(err, ST_CONFIG, "%s:%d:%d: \"%s\" cannot be "
-		    "set in a config file; see collector --help", y->path,
-		    line_of(k), col_of(k), name);
+		return err_set(err, ST_CONFIG,
+		    "%s:%d:%d: \"%s\" cannot be set in a config file; see "
+		    "collector --help",
+		    y->path, line_of(k), col_of(k), name);
 	if (!is_group(name))
 		return err_set(err, ST_CONFIG, "%s:%d:%d: unknown key \"%s\"",
 		    y->path, line_of(k), col_of(k), name);
@@ -1474,9 +1518,9 @@ yaml_entry(struct yaml_ctx *y, const char *name, yaml_node_t *k,
 		return ST_OK;
 	if (v->type != YAML_MAPPING_NODE) {
 		yaml_got(v, got, sizeof(got));
-		return err_set(err, ST_CONFIG, "%s:%d:%d: %s: expected a "
-		    "mapping, got %s", y->path, line_of(v), col_of(v), name,
-		    got);
+		return err_set(err, ST_CONFIG,
+		    "%s:%d:%d: %s: expected a mapping, got %s", y->path,
+		    line_of(v), col_of(v), name, got);
 	}
 	return yaml_mapping(y, v, name, err);
 }
@@ -1494,13 +1538,13 @@ yaml_mapping(struct yaml_ctx *y, yaml_node_t *map, const char *prefix,
 	int n, status;
 
 	for (pair = map->data.mapping.pairs.start;
-	    pair < map->data.mapping.pairs.top; pair++) {
+	     pair < map->data.mapping.pairs.top; pair++) {
 		k = yaml_document_get_node(y->doc, pair->key);
 		v = yaml_document_get_node(y->doc, pair->value);
 		if (k->type != YAML_SCALAR_NODE)
-			return err_set(err, ST_CONFIG, "%s:%d:%d: expected a "
-			    "key, got %s", y->path, line_of(k), col_of(k),
-			    yaml_kind(k));
+			return err_set(err, ST_CONFIG,
+			    "%s:%d:%d: expected a key, got %s", y->path,
+			    line_of(k), col_of(k), yaml_kind(k));
 		key = yaml_key_text(y, k, prefix[0] ? prefix : "key", err,
 		    &status);
 		if (status != ST_OK)
@@ -1508,11 +1552,11 @@ yaml_mapping(struct yaml_ctx *y, yaml_node_t *map, const char *prefix,
 		n = snprintf(name, sizeof(name), "%s%s%s", prefix,
 		    prefix[0] ? "." : "", key);
 		if (n < 0 || (size_t)n >= sizeof(name))
-			return err_set(err, ST_CONFIG, "%s:%d:%d: unknown key "
-			    "\"%.100s...\"", y->path, line_of(k), col_of(k),
-			    name);
-		if ((status = yaml_check_duplicate(y, map, pair, name,
-		    err)) != ST_OK)
+			return err_set(err, ST_CONFIG,
+			    "%s:%d:%d: unknown key \"%.100s...\"", y->path,
+			    line_of(k), col_of(k), name);
+		if ((status = yaml_check_duplicate(y, map, pair, name, err)) !=
+		    ST_OK)
 			return status;
 		if ((status = yaml_entry(y, name, k, v, err)) != ST_OK)
 			return status;
@@ -1521,8 +1565,7 @@ yaml_mapping(struct yaml_ctx *y, yaml_node_t *map, const char *prefix,
 }
 
 static int
-yaml_syntax_error(const yaml_parser_t *p, const char *path,
-    struct err *err)
+yaml_syntax_error(const yaml_parser_t *p, const char *path, struct err *err)
 {
 	const char *problem = p->problem ? p->problem : "syntax error";
 
@@ -1568,16 +1611,18 @@ yaml_apply(struct config *cfg, const char *path, const struct buf *text,
 		goto out;
 	}
 	other = yaml_document_get_root_node(&extra);
-	status = other == NULL ? ST_OK : err_set(err, ST_CONFIG, "%s:%d:%d: "
-	    "expected one YAML document, found another", path,
-	    line_of(other), col_of(other));
+	status = other == NULL ?
+	    ST_OK :
+	    err_set(err, ST_CONFIG,
+		"%s:%d:%d: expected one YAML document, found another", path,
+		line_of(other), col_of(other));
 	yaml_document_delete(&extra);
 	if (status != ST_OK || yaml_is_null(root))
 		goto out;
 	if (root->type != YAML_MAPPING_NODE) {
-		status = err_set(err, ST_CONFIG, "%s:%d:%d: expected a mapping "
-		    "of settings, got %s", path, line_of(root), col_of(root),
-		    yaml_kind(root));
+		status = err_set(err, ST_CONFIG,
+		    "%s:%d:%d: expected a mapping of settings, got %s", path,
+		    line_of(root), col_of(root), yaml_kind(root));
 		goto out;
 	}
 	if ((y = calloc(1, sizeof(*y))) == NULL) {
@@ -1605,15 +1650,14 @@ file_exists(const char *path)
 		(void)fclose(fp);
 		return true;
 	}
-	return errno != ENOENT;	/* unreadable still counts: say so */
+	return errno != ENOENT; /* unreadable still counts: say so */
 }
 
 static int
 load_config_file(struct config *cfg, const char *given, struct err *err)
 {
-	static const char *const candidates[] = {
-		"config.yaml", "/etc/collector/config.yaml", NULL
-	};
+	static const char *const candidates[] = { "config.yaml",
+		"/etc/collector/config.yaml", NULL };
 	struct buf text = BUF_INIT;
 	const char *path = given;
 	size_t i;
@@ -1629,9 +1673,9 @@ load_config_file(struct config *cfg, const char *given, struct err *err)
 		goto out;
 	}
 	if (error != 0) {
-		status = err_set(err, read_status(error), "cannot read config "
-		    "file \"%s\": %s", path, error == EFBIG ?
-		    "larger than 1MiB" : strerror(error));
+		status = err_set(err, read_status(error),
+		    "cannot read config file \"%s\": %s", path,
+		    error == EFBIG ? "larger than 1MiB" : strerror(error));
 		goto out;
 	}
 	if ((cfg->config_file = strdup(path)) == NULL) {
@@ -1721,8 +1765,8 @@ dotenv_line(const char *line, struct buf *name, struct buf *value)
 	/* Unquoted: a comment starts at " #"; blanks around are trimmed. */
 	start = p;
 	for (end = p; *end != '\0'; end++)
-		if (*end == '#' && end > value_start && (end[-1] == ' ' ||
-		    end[-1] == '\t'))
+		if (*end == '#' && end > value_start &&
+		    (end[-1] == ' ' || end[-1] == '\t'))
 			break;
 	while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
 		end--;
@@ -1733,8 +1777,7 @@ dotenv_line(const char *line, struct buf *name, struct buf *value)
 }
 
 static int
-dotenv_add(struct dotenv *d, struct buf *name, struct buf *value,
-    int line)
+dotenv_add(struct dotenv *d, struct buf *name, struct buf *value, int line)
 {
 	struct dotenv_entry *v;
 
@@ -1795,8 +1838,8 @@ dotenv_parse(char *text, size_t len, const char *path, struct dotenv *d,
 			break;
 		}
 		if (r < 0) {
-			status = err_set(err, ST_CONFIG, "%s:%d: expected "
-			    "NAME=value", path, lineno);
+			status = err_set(err, ST_CONFIG,
+			    "%s:%d: expected NAME=value", path, lineno);
 			break;
 		}
 		if (r > 0 && dotenv_add(d, &name, &value, lineno) != 0) {
@@ -1884,13 +1927,14 @@ set_twice(const struct setting *s, const char *path, const char *one,
 	char label[64];
 
 	setting_label(s, label, sizeof(label));
-	return err_set(err, ST_CONFIG, "%s%s%s is set both by %s and %s; use "
-	    "one", path ? path : "", path ? ": " : "", label, one, other);
+	return err_set(err, ST_CONFIG,
+	    "%s%s%s is set both by %s and %s; use one", path ? path : "",
+	    path ? ": " : "", label, one, other);
 }
 
 static int
-layer_row(struct config *cfg, int row, const struct dotenv *d,
-    const char *path, struct err *err)
+layer_row(struct config *cfg, int row, const struct dotenv *d, const char *path,
+    struct err *err)
 {
 	const struct setting *s = &settings[row];
 	const char *value = NULL, *file = NULL, *name = NULL, *v;
@@ -1924,8 +1968,7 @@ layer_row(struct config *cfg, int row, const struct dotenv *d,
 		return secret_from_file(cfg, row, file, &w, err);
 	}
 	if (file != NULL) {
-		layer_where(path, s->file_env, fline, loc, origin,
-		    sizeof(loc));
+		layer_where(path, s->file_env, fline, loc, origin, sizeof(loc));
 		return secret_from_file(cfg, row, file, &w, err);
 	}
 	if (value == NULL)
@@ -1956,7 +1999,7 @@ default_env_file(const struct config *cfg, char **out)
 	slash = cfg->config_file ? strrchr(cfg->config_file, '/') : NULL;
 	if (slash != NULL) {
 		if (buf_append(&b, cfg->config_file,
-		    (size_t)(slash - cfg->config_file) + 1) != 0 ||
+			(size_t)(slash - cfg->config_file) + 1) != 0 ||
 		    buf_puts(&b, ".env") != 0) {
 			buf_free(&b);
 			return -1;
@@ -1982,8 +2025,8 @@ env_entry_is_secret(const char *name, const char *value)
 		if ((s->env[0] == NULL || strcmp(s->env[0], name) != 0) &&
 		    (s->env[1] == NULL || strcmp(s->env[1], name) != 0))
 			continue;
-		if (s->type == TYPE_SECRET || (s->type == TYPE_URL &&
-		    url_has_credentials(value)))
+		if (s->type == TYPE_SECRET ||
+		    (s->type == TYPE_URL && url_has_credentials(value)))
 			return true;
 	}
 	return false;
@@ -2024,9 +2067,9 @@ load_env_file(struct config *cfg, const char *given, struct err *err)
 		goto out;
 	}
 	if (error != 0) {
-		status = err_set(err, read_status(error), "cannot read env "
-		    "file \"%s\": %s", path, error == EFBIG ?
-		    "larger than 1MiB" : strerror(error));
+		status = err_set(err, read_status(error),
+		    "cannot read env file \"%s\": %s", path,
+		    error == EFBIG ? "larger than 1MiB" : strerror(error));
 		goto out;
 	}
 	if ((status = dotenv_parse(text.data, text.len, path, &d, err)) !=
@@ -2086,8 +2129,7 @@ config_apply_dotenv(struct config *cfg, const char *path, const char *text,
 		status = oom(err);
 		goto out;
 	}
-	if ((status = dotenv_parse(copy.data, len, path, &d, err)) ==
-	    ST_OK)
+	if ((status = dotenv_parse(copy.data, len, path, &d, err)) == ST_OK)
 		status = apply_layer(cfg, &d, path, err);
 out:
 	dotenv_free(&d);
@@ -2119,8 +2161,8 @@ trim(char *s)
 
 	s += strspn(s, " \t");
 	end = s + strlen(s);
-	while (end > s && (end[-1] == ' ' || end[-1] == '\t' ||
-	    end[-1] == '\r'))
+	while (
+	    end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
 		*--end = '\0';
 	return s;
 }
@@ -2142,7 +2184,7 @@ aws_creds_take(struct aws_creds *c, const char *key, const char *value,
 		slot = &c->token;
 		slot_line = &c->token_line;
 	} else
-		return 0;	/* other keys belong to other tools */
+		return 0; /* other keys belong to other tools */
 	free_secret(*slot);
 	if ((*slot = strdup(value)) == NULL)
 		return -1;
@@ -2168,24 +2210,26 @@ aws_creds_parse(char *text, const char *path, struct aws_creds *c,
 		if (*p == '[') {
 			if ((end = strchr(p, ']')) == NULL ||
 			    *trim(end + 1) != '\0')
-				return err_set(err, ST_CONFIG, "%s:%d: "
-				    "expected [section]", path, lineno);
+				return err_set(err, ST_CONFIG,
+				    "%s:%d: expected [section]", path, lineno);
 			*end = '\0';
 			in_default = strcmp(trim(p + 1), "default") == 0;
 			continue;
 		}
 		if ((eq = strchr(p, '=')) == NULL || eq == p)
-			return err_set(err, ST_CONFIG, "%s:%d: expected "
-			    "name = value", path, lineno);
+			return err_set(err, ST_CONFIG,
+			    "%s:%d: expected name = value", path, lineno);
 		*eq = '\0';
-		if (in_default && aws_creds_take(c, trim(p), trim(eq + 1),
-		    lineno) != 0)
+		if (in_default &&
+		    aws_creds_take(c, trim(p), trim(eq + 1), lineno) != 0)
 			return oom(err);
 	}
 	if (c->id == NULL || c->secret == NULL || c->id[0] == '\0' ||
 	    c->secret[0] == '\0')
-		return err_set(err, ST_CONFIG, "%s: section [default] lacks "
-		    "aws_access_key_id or aws_secret_access_key", path);
+		return err_set(err, ST_CONFIG,
+		    "%s: section [default] lacks aws_access_key_id or "
+		    "aws_secret_access_key",
+		    path);
 	return ST_OK;
 }
 
@@ -2197,9 +2241,11 @@ aws_creds_apply(struct config *cfg, const char *path, const char *value,
 	struct where w = { loc, NULL, origin, ST_CONFIG };
 
 	snprintf(loc, sizeof(loc), "%s:%d: %s", path, line,
-	    row == S_S3_KEY_ID ? "aws_access_key_id" :
-	    row == S_S3_SECRET ? "aws_secret_access_key" :
-	    "aws_session_token");
+	    row == S_S3_KEY_ID ?
+		"aws_access_key_id" :
+		row == S_S3_SECRET ?
+		"aws_secret_access_key" :
+		"aws_session_token");
 	snprintf(origin, sizeof(origin), "%s:%d", path, line);
 	if (value == NULL)
 		return clear_value(cfg, row, path, err);
@@ -2207,8 +2253,7 @@ aws_creds_apply(struct config *cfg, const char *path, const char *value,
 }
 
 static int
-load_aws_credentials(struct config *cfg, const char *path,
-    struct err *err)
+load_aws_credentials(struct config *cfg, const char *path, struct err *err)
 {
 	struct buf text = BUF_INIT;
 	struct aws_creds c;
@@ -2216,26 +2261,26 @@ load_aws_credentials(struct config *cfg, const char *path,
 
 	memset(&c, 0, sizeof(c));
 	if ((error = read_file(path, CONFIG_FILE_MAX, &text)) != 0) {
-		status = err_set(err, read_status(error), "--s3-credentials-"
-		    "file: cannot read \"%s\": %s", path, error == EFBIG ?
-		    "larger than 1MiB" : strerror(error));
+		status = err_set(err, read_status(error),
+		    "--s3-credentials-file: cannot read \"%s\": %s", path,
+		    error == EFBIG ? "larger than 1MiB" : strerror(error));
 		goto out;
 	}
 	if ((line = nul_byte_line(text.data, text.len)) > 0) {
-		status = err_set(err, ST_CONFIG, "%s:%d: NUL byte in the "
-		    "file", path, line);
+		status = err_set(err, ST_CONFIG, "%s:%d: NUL byte in the file",
+		    path, line);
 		goto out;
 	}
 	if ((status = aws_creds_parse(text.data, path, &c, err)) != ST_OK)
 		goto out;
-	if ((status = aws_creds_apply(cfg, path, c.id, S_S3_KEY_ID,
-	    c.id_line, err)) != ST_OK ||
+	if ((status = aws_creds_apply(cfg, path, c.id, S_S3_KEY_ID, c.id_line,
+		 err)) != ST_OK ||
 	    (status = aws_creds_apply(cfg, path, c.secret, S_S3_SECRET,
-	    c.secret_line, err)) != ST_OK)
+		 c.secret_line, err)) != ST_OK)
 		goto out;
 	/* A token belongs to the key pair it came with. */
-	status = aws_creds_apply(cfg, path, c.token, S_S3_TOKEN,
-	    c.token_line, err);
+	status = aws_creds_apply(cfg, path, c.token, S_S3_TOKEN, c.token_line,
+	    err);
 out:
 	aws_creds_free(&c);
 	buf_wipe(&text);
@@ -2254,7 +2299,8 @@ build_longopts(struct option *opts)
 		if (settings[row].flag == NULL)
 			continue;
 		opts[n].name = settings[row].flag;
-		opts[n].has_arg = settings[row].metavar ? required_argument :
+		opts[n].has_arg = settings[row].metavar ?
+		    required_argument :
 		    no_argument;
 		opts[n].flag = NULL;
 		opts[n].val = OPT_SETTING + row;
@@ -2263,8 +2309,10 @@ build_longopts(struct option *opts)
 	for (i = 0; i < NRUN_OPTIONS; i++) {
 		opts[n].name = run_options[i].flag;
 		opts[n].has_arg = run_options[i].metavar == NULL ?
-		    no_argument : run_options[i].metavar[0] == '[' ?
-		    optional_argument : required_argument;
+		    no_argument :
+		    run_options[i].metavar[0] == '[' ?
+		    optional_argument :
+		    required_argument;
 		opts[n].flag = NULL;
 		opts[n].val = run_options[i].val;
 		n++;
@@ -2289,15 +2337,14 @@ option_text(const char *arg, char *out, size_t size)
 static int
 unknown_option(const char *name, struct err *err)
 {
-	return err_set(err, ST_USAGE, "unknown option \"%s\"; see collector "
-	    "--help", name);
+	return err_set(err, ST_USAGE,
+	    "unknown option \"%s\"; see collector --help", name);
 }
 
 static int
 bad_option(int c, int argc, char **argv, struct err *err)
 {
-	const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] :
-	    "";
+	const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "";
 	char name[128];
 	bool long_form;
 
@@ -2308,19 +2355,22 @@ bad_option(int c, int argc, char **argv, struct err *err)
 	 * A known short letter in '?' can only be its long form given a
 	 * value ("--help=x").
 	 */
-	long_form = strncmp(arg, "--", 2) == 0 && (c == ':' || optopt == 0 ||
-	    optopt >= OPT_SETTING || strchr("choqVv", optopt) != NULL);
+	long_form = strncmp(arg, "--", 2) == 0 &&
+	    (c == ':' || optopt == 0 || optopt >= OPT_SETTING ||
+		strchr("choqVv", optopt) != NULL);
 	if (long_form)
 		option_text(arg, name, sizeof(name));
 	else
-		snprintf(name, sizeof(name), "-%c", isprint(optopt) ?
-		    optopt : '?');
+		snprintf(name, sizeof(name), "-%c",
+		    isprint(optopt) ? optopt : '?');
 	if (c == ':')
-		return err_set(err, ST_USAGE, "option \"%s\" needs an "
-		    "argument; see collector --help", name);
+		return err_set(err, ST_USAGE,
+		    "option \"%s\" needs an argument; see collector --help",
+		    name);
 	if (long_form && optopt != 0)
-		return err_set(err, ST_USAGE, "option \"%s\" takes no "
-		    "argument; see collector --help", name);
+		return err_set(err, ST_USAGE,
+		    "option \"%s\" takes no argument; see collector --help",
+		    name);
 	return unknown_option(name, err);
 }
 
@@ -2367,8 +2417,8 @@ take_check(struct config *cfg, const char *arg, struct err *err)
 		return ST_OK;
 	}
 	excerpt(arg, shown, sizeof(shown));
-	return err_set(err, ST_USAGE, "--check: expected nothing or =api, "
-	    "got \"%s\"", shown);
+	return err_set(err, ST_USAGE,
+	    "--check: expected nothing or =api, got \"%s\"", shown);
 }
 
 static int
@@ -2434,9 +2484,9 @@ parse_flags(struct config *cfg, int argc, char **argv, struct flags *fl,
 
 	build_longopts(opts);
 	if ((fl->pending = calloc((size_t)(argc > 0 ? argc : 1),
-	    sizeof(*fl->pending))) == NULL)
+		 sizeof(*fl->pending))) == NULL)
 		return oom(err);
-	optind = 0;	/* glibc: reinitialise fully, as for a new argv */
+	optind = 0; /* glibc: reinitialise fully, as for a new argv */
 	opterr = 0;
 	for (;;) {
 		index = -1;
@@ -2445,22 +2495,23 @@ parse_flags(struct config *cfg, int argc, char **argv, struct flags *fl,
 			break;
 		if (c == '?' || c == ':')
 			return bad_option(c, argc, argv, err);
-		if (index >= 0 && (status = check_whole_name(argc, argv,
-		    &opts[index], err)) != ST_OK)
+		if (index >= 0 &&
+		    (status = check_whole_name(argc, argv, &opts[index],
+			 err)) != ST_OK)
 			return status;
 		if ((status = take_option(cfg, fl, c, err)) != ST_OK)
 			return status;
 	}
 	if (optind < argc)
-		return err_set(err, ST_USAGE, "unexpected argument \"%.100s\"; "
-		    "see collector --help", argv[optind]);
+		return err_set(err, ST_USAGE,
+		    "unexpected argument \"%.100s\"; see collector --help",
+		    argv[optind]);
 	return ST_OK;
 }
 
 /* --param NAME=VALUE: the first replaces lower layers, later ones add. */
 static int
-flag_param(struct config *cfg, const char *arg, bool *seen,
-    struct err *err)
+flag_param(struct config *cfg, const char *arg, bool *seen, struct err *err)
 {
 	char problem[512], *name;
 	const char *eq = strchr(arg, '=');
@@ -2468,8 +2519,8 @@ flag_param(struct config *cfg, const char *arg, bool *seen,
 
 	if (eq == NULL || eq == arg) {
 		excerpt(arg, problem, sizeof(problem));
-		return err_set(err, ST_USAGE, "--param: expected NAME=VALUE, "
-		    "got \"%s\"", problem);
+		return err_set(err, ST_USAGE,
+		    "--param: expected NAME=VALUE, got \"%s\"", problem);
 	}
 	if ((name = strndup(arg, (size_t)(eq - arg))) == NULL)
 		return oom(err);
@@ -2522,8 +2573,7 @@ apply_flags(struct config *cfg, const struct flags *fl, struct err *err)
 /* ---- after the layers ---- */
 
 static int
-finish_log_level(struct config *cfg, const struct flags *fl,
-    struct err *err)
+finish_log_level(struct config *cfg, const struct flags *fl, struct err *err)
 {
 	struct buf origin = BUF_INIT;
 	int i, failed, status;
@@ -2540,8 +2590,9 @@ finish_log_level(struct config *cfg, const struct flags *fl,
 	failed = buf_printf(&origin, "%s, -", cfg->origins[S_LOG_LEVEL]);
 	for (i = 0; i < fl->verbose; i++)
 		failed |= buf_puts(&origin, "v");
-	status = failed ? oom(err) : set_origin(cfg, S_LOG_LEVEL,
-	    origin.data, err);
+	status = failed ?
+	    oom(err) :
+	    set_origin(cfg, S_LOG_LEVEL, origin.data, err);
 	buf_free(&origin);
 	return status;
 }
@@ -2555,7 +2606,7 @@ finish(struct config *cfg, const struct flags *fl, struct err *err)
 	    cfg->s3_endpoint != NULL) {
 		cfg->s3_path_style = true;
 		if ((status = set_origin(cfg, S_S3_PATH_STYLE,
-		    "default, as s3.endpoint is set", err)) != ST_OK)
+			 "default, as s3.endpoint is set", err)) != ST_OK)
 			return status;
 	}
 	if (!cfg->seed_given && os_random(&cfg->seed, sizeof(cfg->seed)) != 0)
@@ -2709,18 +2760,19 @@ config_print(const struct config *cfg, FILE *out)
 	const char *origin;
 	int row;
 
-	fprintf(out, "# config file: %s\n", cfg->config_file ?
-	    cfg->config_file : "(none)");
-	fprintf(out, "# env file: %s\n", cfg->env_file ? cfg->env_file :
-	    "(none)");
+	fprintf(out, "# config file: %s\n",
+	    cfg->config_file ? cfg->config_file : "(none)");
+	fprintf(out, "# env file: %s\n",
+	    cfg->env_file ? cfg->env_file : "(none)");
 	for (row = 0; row < NSETTINGS; row++) {
 		buf_truncate(&line, 0);
 		if (buf_printf(&line, "%s%s: ", settings[row].yaml ? "" : "#",
-		    settings[row].name) != 0 ||
+			settings[row].name) != 0 ||
 		    format_value(cfg, row, &line) != 0)
 			break;
 		origin = cfg->origins && cfg->origins[row] ?
-		    cfg->origins[row] : "default";
+		    cfg->origins[row] :
+		    "default";
 		fprintf(out, "%-*s  # %s\n", PRINT_COLUMN - 2, line.data,
 		    origin);
 	}
@@ -2842,16 +2894,17 @@ config_usage(FILE *out)
 	size_t i;
 	int g, row;
 
-	fputs("usage: collector [-hqVv] [-c file] [-o file] [--dry-run] "
+	fputs(
+	    "usage: collector [-hqVv] [-c file] [-o file] [--dry-run] "
 	    "[--env-file file]\n"
-	    "                 [--json] [--once] [--print-config] "
-	    "[option ...]\n\n"
-	    "Fetches mock product records, enriches them and uploads them "
-	    "as one batch.\n"
+	    "                 [--json] [--once] [--print-config] [option "
+	    "...]\n\n"
+	    "Fetches mock product records, enriches them and uploads them as "
+	    "one batch.\n"
 	    "Settings come from, lowest first: defaults, the YAML config "
 	    "file, the .env\n"
-	    "file, the environment, the command line.  Secrets are read "
-	    "from the\n"
+	    "file, the environment, the command line.  Secrets are read from "
+	    "the\n"
 	    "environment or from files, never from the command line.\n",
 	    out);
 	for (g = 0; g < NGROUPS; g++) {

@@ -72,8 +72,9 @@ enricher_append(void *arg, struct buf *out)
 		digits[ndigits++] = (char)('0' + shop % 10);
 		shop /= 10;
 	} while (shop > 0);
-	if (buf_reserve(out, sizeof(user_field) + UUID_LEN +
-	    sizeof(shop_field) + ndigits + 1) != 0)
+	if (buf_reserve(out,
+		sizeof(user_field) + UUID_LEN + sizeof(shop_field) + ndigits +
+		    1) != 0)
 		return -1;
 	p = out->data + out->len;
 	memcpy(p, user_field, sizeof(user_field) - 1);

@@ -23,15 +23,25 @@ const char *
 status_name(int status)
 {
 	switch (status) {
-	case ST_OK:		return "ok";
-	case ST_USAGE:		return "usage";
-	case ST_DATA:		return "data";
-	case ST_UNAVAILABLE:	return "unavailable";
-	case ST_CANTCREATE:	return "cantcreate";
-	case ST_IO:		return "ioerr";
-	case ST_TEMPFAIL:	return "tempfail";
-	case ST_NOPERM:		return "noperm";
-	case ST_CONFIG:		return "config";
-	default:		return "unknown";
+	case ST_OK:
+		return "ok";
+	case ST_USAGE:
+		return "usage";
+	case ST_DATA:
+		return "data";
+	case ST_UNAVAILABLE:
+		return "unavailable";
+	case ST_CANTCREATE:
+		return "cantcreate";
+	case ST_IO:
+		return "ioerr";
+	case ST_TEMPFAIL:
+		return "tempfail";
+	case ST_NOPERM:
+		return "noperm";
+	case ST_CONFIG:
+		return "config";
+	default:
+		return "unknown";
 	}
 }

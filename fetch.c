@@ -144,9 +144,8 @@ plural(long long n)
 	return n == 1 ? "" : "s";
 }
 
-static void
-verdict(struct fetch_verdict *v, enum fetch_action action, int status,
-    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void verdict(struct fetch_verdict *v, enum fetch_action action,
+    int status, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 static void
 verdict(struct fetch_verdict *v, enum fetch_action action, int status,
@@ -162,35 +161,35 @@ verdict(struct fetch_verdict *v, enum fetch_action action, int status,
 }
 
 static void
-decide_transfer_failure(const struct fetch_answer *a,
-    struct fetch_verdict *v)
+decide_transfer_failure(const struct fetch_answer *a, struct fetch_verdict *v)
 {
 	const char *why = a->curl_error && a->curl_error[0] ?
-	    a->curl_error : curl_easy_strerror((CURLcode)a->curl_code);
+	    a->curl_error :
+	    curl_easy_strerror((CURLcode)a->curl_code);
 
 	if (a->too_large) {
-		verdict(v, FETCH_FAIL, ST_DATA, "the response from %s is "
-		    "larger than http.max_response_bytes (%lld bytes)",
+		verdict(v, FETCH_FAIL, ST_DATA,
+		    "the response from %s is larger than "
+		    "http.max_response_bytes (%lld bytes)",
 		    a->url, a->max_bytes);
 	} else if (retry_transient_curl(a->curl_code)) {
 		if (a->attempt <= a->retries)
-			verdict(v, FETCH_RETRY, ST_UNAVAILABLE, "%s (%s)",
-			    why, a->url);
+			verdict(v, FETCH_RETRY, ST_UNAVAILABLE, "%s (%s)", why,
+			    a->url);
 		else
-			verdict(v, FETCH_FAIL, ST_UNAVAILABLE, "%s (%s), "
-			    "gave up after %ld attempt%s", why, a->url,
+			verdict(v, FETCH_FAIL, ST_UNAVAILABLE,
+			    "%s (%s), gave up after %ld attempt%s", why, a->url,
 			    a->attempt, plural(a->attempt));
 	} else if (a->curl_code == CURLE_WRITE_ERROR ||
 	    a->curl_code == CURLE_OUT_OF_MEMORY) {
-		verdict(v, FETCH_STOP, ST_TEMPFAIL, "out of memory receiving "
-		    "the response from %s", a->url);
+		verdict(v, FETCH_STOP, ST_TEMPFAIL,
+		    "out of memory receiving the response from %s", a->url);
 	} else if (a->curl_code == CURLE_URL_MALFORMAT ||
 	    a->curl_code == CURLE_UNSUPPORTED_PROTOCOL) {
-		verdict(v, FETCH_STOP, ST_CONFIG, "mockaroo.url %s: %s",
-		    a->url, why);
+		verdict(v, FETCH_STOP, ST_CONFIG, "mockaroo.url %s: %s", a->url,
+		    why);
 	} else {
-		verdict(v, FETCH_STOP, ST_UNAVAILABLE, "%s (%s)", why,
-		    a->url);
+		verdict(v, FETCH_STOP, ST_UNAVAILABLE, "%s (%s)", why, a->url);
 	}
 }
 
@@ -202,26 +201,28 @@ decide_status(const struct fetch_answer *a, const char *detail,
 	long s = a->status;
 
 	if (s == 401 || s == 403) {
-		verdict(v, FETCH_STOP, ST_NOPERM, "HTTP %ld from %s%s%s "
-		    "(check the API key)", s, a->url, sep, detail);
+		verdict(v, FETCH_STOP, ST_NOPERM,
+		    "HTTP %ld from %s%s%s (check the API key)", s, a->url, sep,
+		    detail);
 	} else if (s == 404 || s == 405 || s == 410) {
-		verdict(v, FETCH_STOP, ST_CONFIG, "HTTP %ld from %s: %s "
-		    "(check mockaroo.url)", s, a->url,
+		verdict(v, FETCH_STOP, ST_CONFIG,
+		    "HTTP %ld from %s: %s (check mockaroo.url)", s, a->url,
 		    detail[0] ? detail : "no such route");
 	} else if (s < 200 || (s >= 300 && s < 400)) {
 		/* Following a redirect could take the key's header to
 		 * another host, so none is followed. */
-		verdict(v, FETCH_STOP, ST_CONFIG, "HTTP %ld from %s: "
-		    "redirects are not followed (set mockaroo.url to the "
-		    "final address)", s, a->url);
+		verdict(v, FETCH_STOP, ST_CONFIG,
+		    "HTTP %ld from %s: redirects are not followed (set "
+		    "mockaroo.url to the final address)",
+		    s, a->url);
 	} else if (retry_transient_http(s)) {
 		if (a->attempt <= a->retries)
-			verdict(v, FETCH_RETRY, ST_UNAVAILABLE, "HTTP %ld "
-			    "from %s%s%s", s, a->url, sep, detail);
+			verdict(v, FETCH_RETRY, ST_UNAVAILABLE,
+			    "HTTP %ld from %s%s%s", s, a->url, sep, detail);
 		else
-			verdict(v, FETCH_FAIL, ST_UNAVAILABLE, "HTTP %ld "
-			    "from %s%s%s, gave up after %ld attempt%s", s,
-			    a->url, sep, detail, a->attempt,
+			verdict(v, FETCH_FAIL, ST_UNAVAILABLE,
+			    "HTTP %ld from %s%s%s, gave up after %ld attempt%s",
+			    s, a->url, sep, detail, a->attempt,
 			    plural(a->attempt));
 	} else if (s >= 400 && s < 500) {
 		/* The request was refused as sent; mock handlers may do
@@ -246,14 +247,15 @@ mockaroo_decide(const struct fetch_answer *a, struct fetch_verdict *v)
 	}
 	if (mockaroo_error_text(a->body, a->len, ok, text, sizeof(text))) {
 		if (contains_nocase(text, "invalid api key")) {
-			verdict(v, FETCH_STOP, ST_NOPERM, "HTTP %ld from %s: "
-			    "%s (check the API key)", a->status, a->url,
-			    text);
+			verdict(v, FETCH_STOP, ST_NOPERM,
+			    "HTTP %ld from %s: %s (check the API key)",
+			    a->status, a->url, text);
 			return;
 		}
 		if (contains_nocase(text, "limited")) {
-			verdict(v, FETCH_STOP, ST_TEMPFAIL, "daily quota "
-			    "reached: %s (HTTP %ld)", text, a->status);
+			verdict(v, FETCH_STOP, ST_TEMPFAIL,
+			    "daily quota reached: %s (HTTP %ld)", text,
+			    a->status);
 			return;
 		}
 		if (ok) {
@@ -277,21 +279,21 @@ enum request_state { REQ_WAITING, REQ_RUNNING, REQ_DONE };
 struct request {
 	size_t index;
 	enum request_state state;
-	long attempt;			/* attempts started so far */
-	long long due_ms;		/* not before, when waiting */
+	long attempt;	  /* attempts started so far */
+	long long due_ms; /* not before, when waiting */
 	long long started_ms;
-	CURL *easy;			/* while running */
+	CURL *easy; /* while running */
 	struct http_result res;
 };
 
 struct fetch_source {
 	CURLM *multi;
 	struct curl_slist *headers;
-	struct buf url;			/* may hold the key: never print */
-	char shown[SHOWN_URL_MAX];	/* url, redacted */
+	struct buf url;		   /* may hold the key: never print */
+	char shown[SHOWN_URL_MAX]; /* url, redacted */
 	struct rng rng;
 	struct retry_policy policy;
-	bool tls;			/* https: HTTP/2 may be offered */
+	bool tls; /* https: HTTP/2 may be offered */
 };
 
 /* One fetch: the requests and what became of them. */
@@ -306,12 +308,12 @@ struct run {
 	void *arg;
 	struct fetch_report *report;
 	struct err *err;
-	int first;			/* status of the first failure */
-	int stop_status;		/* set once every other request stops */
+	int first;	 /* status of the first failure */
+	int stop_status; /* set once every other request stops */
 	long long start_ms;
 	long long deadline_ms;
-	bool progress;			/* the line is in use */
-	bool progress_shown;		/* and something is on it */
+	bool progress;	     /* the line is in use */
+	bool progress_shown; /* and something is on it */
 	long long progress_ms;
 };
 
@@ -349,8 +351,8 @@ progress_draw(struct run *r, long long now)
 /* Records that request q failed for good, and why.  A stop outranks an
  * earlier single failure: it says why the rest never came. */
 static void
-request_fail(struct run *r, struct request *q, int status,
-    const char *reason, bool stop)
+request_fail(struct run *r, struct request *q, int status, const char *reason,
+    bool stop)
 {
 	bool logged;
 
@@ -367,8 +369,8 @@ request_fail(struct run *r, struct request *q, int status,
 		    reason);
 	if (r->first == ST_OK || (stop && r->stop_status == ST_OK)) {
 		r->first = status;
-		err_set(r->err, status, "response %zu of %zu: %s",
-		    q->index + 1, r->count, reason);
+		err_set(r->err, status, "response %zu of %zu: %s", q->index + 1,
+		    r->count, reason);
 		r->err->logged = logged;
 	}
 }
@@ -408,8 +410,7 @@ static int
 request_start(struct run *r, struct request *q, long long now)
 {
 	long long left = r->deadline_ms - now;
-	long long limit = r->cfg->timeout > 0 ? r->cfg->timeout * 1000LL :
-	    left;
+	long long limit = r->cfg->timeout > 0 ? r->cfg->timeout * 1000LL : left;
 	CURL *h;
 
 	if ((h = http_easy_new(r->cfg)) == NULL)
@@ -429,7 +430,8 @@ request_start(struct run *r, struct request *q, long long now)
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS,
 	    (long)(limit < left ? limit : left));
 	q->res.max_body = r->cfg->max_response_bytes > 0 ?
-	    (size_t)r->cfg->max_response_bytes : 0;
+	    (size_t)r->cfg->max_response_bytes :
+	    0;
 	http_easy_capture(h, &q->res);
 	if (curl_multi_add_handle(r->fs->multi, h) != CURLM_OK) {
 		curl_easy_cleanup(h);
@@ -458,14 +460,15 @@ start_due(struct run *r, long long now)
 		if (q->state != REQ_WAITING || q->due_ms > now)
 			continue;
 		if (now >= r->deadline_ms) {
-			snprintf(why, sizeof(why), "not sent: http.max_time "
-			    "(%ld s) ran out", r->cfg->max_time);
+			snprintf(why, sizeof(why),
+			    "not sent: http.max_time (%ld s) ran out",
+			    r->cfg->max_time);
 			request_fail(r, q, ST_UNAVAILABLE, why, false);
 			continue;
 		}
 		if (request_start(r, q, now) != 0) {
-			request_fail(r, q, ST_TEMPFAIL, "out of memory "
-			    "starting the request", true);
+			request_fail(r, q, ST_TEMPFAIL,
+			    "out of memory starting the request", true);
 			r->stop_status = ST_TEMPFAIL;
 			stop_waiting(r);
 			return ST_TEMPFAIL;
@@ -482,8 +485,8 @@ deliver(struct run *r, struct request *q)
 
 	why.msg[0] = '\0';
 	r->report->bytes += q->res.body.len;
-	status = r->fn(r->arg, q->index, q->res.body.data ?
-	    q->res.body.data : "", q->res.body.len, &why);
+	status = r->fn(r->arg, q->index,
+	    q->res.body.data ? q->res.body.data : "", q->res.body.len, &why);
 	if (status == ST_OK) {
 		q->state = REQ_DONE;
 		r->done++;
@@ -509,17 +512,19 @@ retry_or_fail(struct run *r, struct request *q, const char *reason,
 	    retry_after_ms(q->res.retry_after, time(NULL)),
 	    rng_next(&r->fs->rng));
 	if (!retry_allowed(&r->fs->policy, q->attempt, wait_ms, now,
-	    r->deadline_ms)) {
-		snprintf(gave_up, sizeof(gave_up), "%s, gave up after %ld "
-		    "attempt%s: http.max_time (%ld s) would pass", reason,
-		    q->attempt, plural(q->attempt), r->cfg->max_time);
+		r->deadline_ms)) {
+		snprintf(gave_up, sizeof(gave_up),
+		    "%s, gave up after %ld attempt%s: http.max_time (%ld s) "
+		    "would pass",
+		    reason, q->attempt, plural(q->attempt), r->cfg->max_time);
 		request_fail(r, q, ST_UNAVAILABLE, gave_up, false);
 		return;
 	}
 	progress_clear(r);
-	log_info("response %zu of %zu: %s; retrying in %.1f s (attempt %ld "
-	    "of %ld)", q->index + 1, r->count, reason, wait_ms / 1000.0,
-	    q->attempt + 1, r->fs->policy.retries + 1);
+	log_info("response %zu of %zu: %s; retrying in %.1f s (attempt %ld of "
+		 "%ld)",
+	    q->index + 1, r->count, reason, wait_ms / 1000.0, q->attempt + 1,
+	    r->fs->policy.retries + 1);
 	q->state = REQ_WAITING;
 	q->due_ms = now + wait_ms;
 	r->report->retries++;
@@ -546,9 +551,10 @@ request_finished(struct run *r, struct request *q, CURLcode code)
 	a.retries = r->fs->policy.retries;
 	mockaroo_decide(&a, &v);
 	log_debug("response %zu of %zu: GET %s: HTTP %ld, %zu bytes, %.3f s, "
-	    "attempt %ld%s%s", q->index + 1, r->count, r->fs->shown,
-	    q->res.status, q->res.body.len, (now - q->started_ms) / 1000.0,
-	    q->attempt, code != CURLE_OK ? ": " : "",
+		  "attempt %ld%s%s",
+	    q->index + 1, r->count, r->fs->shown, q->res.status,
+	    q->res.body.len, (now - q->started_ms) / 1000.0, q->attempt,
+	    code != CURLE_OK ? ": " : "",
 	    code != CURLE_OK ? q->res.curl_error : "");
 
 	curl_multi_remove_handle(r->fs->multi, q->easy);
@@ -612,8 +618,8 @@ poll_timeout(const struct run *r, long long now)
 		t = PROGRESS_MS;
 	/* With every slot taken, only a finished transfer can start the
 	 * next request, and libcurl wakes us for that. */
-	if (r->running >= (size_t)(r->cfg->concurrency > 0 ?
-	    r->cfg->concurrency : 1))
+	if (r->running >=
+	    (size_t)(r->cfg->concurrency > 0 ? r->cfg->concurrency : 1))
 		return (long)(t < 0 ? 0 : t);
 	for (i = 0; i < r->count; i++)
 		if (r->req[i].state == REQ_WAITING &&
@@ -659,8 +665,8 @@ run_interrupt(struct run *r)
 	progress_clear(r);
 	log_info("interrupted: %zu response%s not fetched", n, plural(n));
 	if (r->first == ST_OK)
-		r->first = err_set(r->err, ST_TEMPFAIL, "interrupted by "
-		    "signal %d", interrupted());
+		r->first = err_set(r->err, ST_TEMPFAIL,
+		    "interrupted by signal %d", interrupted());
 }
 
 static int
@@ -702,10 +708,10 @@ log_summary(const struct run *r)
 {
 	const struct fetch_report *rep = r->report;
 
-	log_info("fetched %zu of %zu responses from %s: %.1f MB, %zu "
-	    "retr%s, %.2f s", rep->arrived, r->count, r->fs->shown,
-	    (double)rep->bytes / 1e6, rep->retries,
-	    rep->retries == 1 ? "y" : "ies",
+	log_info("fetched %zu of %zu responses from %s: %.1f MB, %zu retr%s, "
+		 "%.2f s",
+	    rep->arrived, r->count, r->fs->shown, (double)rep->bytes / 1e6,
+	    rep->retries, rep->retries == 1 ? "y" : "ies",
 	    (now_ms() - r->start_ms) / 1000.0);
 }
 
@@ -728,15 +734,15 @@ http_fetch(struct source *src, size_t count, response_fn fn, void *arg,
 	r.report = report;
 	r.err = err;
 	r.start_ms = now_ms();
-	r.deadline_ms = r.start_ms + (cfg->max_time > 0 ?
-	    cfg->max_time * 1000LL : 300000LL);
+	r.deadline_ms = r.start_ms +
+	    (cfg->max_time > 0 ? cfg->max_time * 1000LL : 300000LL);
 	r.progress = isatty(2) && !log_enabled(LOG_DEBUG) &&
 	    cfg->log_format == LOG_FORMAT_TEXT;
 	if (count == 0)
 		return ST_OK;
 	if ((r.req = calloc(count, sizeof(*r.req))) == NULL)
-		return err_set(err, ST_TEMPFAIL, "out of memory for %zu "
-		    "requests", count);
+		return err_set(err, ST_TEMPFAIL,
+		    "out of memory for %zu requests", count);
 	for (i = 0; i < count; i++) {
 		r.req[i].index = i;
 		r.req[i].due_ms = r.start_ms;
@@ -771,8 +777,7 @@ url_has_key(const char *url)
 }
 
 static int
-build_url(struct fetch_source *fs, const struct config *cfg,
-    struct err *err)
+build_url(struct fetch_source *fs, const struct config *cfg, struct err *err)
 {
 	size_t i;
 
@@ -780,7 +785,7 @@ build_url(struct fetch_source *fs, const struct config *cfg,
 		goto nomem;
 	for (i = 0; i < cfg->nparams; i++)
 		if (http_append_query(&fs->url, cfg->params[i].name,
-		    cfg->params[i].value) != 0)
+			cfg->params[i].value) != 0)
 			goto nomem;
 	if (cfg->key_in == KEY_IN_QUERY && cfg->api_key != NULL &&
 	    http_append_query(&fs->url, "key", cfg->api_key) != 0)
@@ -801,10 +806,10 @@ build_headers(struct fetch_source *fs, const struct config *cfg,
 
 	if (cfg->api_key != NULL &&
 	    cfg->api_key[strcspn(cfg->api_key, "\r\n")] != '\0')
-		return err_set(err, ST_CONFIG, "the API key has a line "
-		    "break in it (is the key file more than one line?)");
-	if ((l = curl_slist_append(NULL, "Accept: application/json")) ==
-	    NULL)
+		return err_set(err, ST_CONFIG,
+		    "the API key has a line break in it (is the key file more "
+		    "than one line?)");
+	if ((l = curl_slist_append(NULL, "Accept: application/json")) == NULL)
 		goto nomem;
 	fs->headers = l;
 	if (cfg->key_in == KEY_IN_HEADER && cfg->api_key != NULL) {
@@ -815,8 +820,8 @@ build_headers(struct fetch_source *fs, const struct config *cfg,
 	}
 	goto out;
 nomem:
-	status = err_set(err, ST_TEMPFAIL, "out of memory building the "
-	    "request headers");
+	status = err_set(err, ST_TEMPFAIL,
+	    "out of memory building the request headers");
 out:
 	/* The key's copy in line is wiped, not just freed. */
 	if (line.data != NULL)
@@ -856,9 +861,10 @@ http_open(struct source *src, struct err *err)
 	if ((cfg->api_key == NULL || cfg->api_key[0] == '\0') &&
 	    !url_has_key(cfg->url)) {
 		http_redact(cfg->url, shown, sizeof(shown));
-		return err_set(err, ST_CONFIG, "no API key for %s: set "
-		    "COLLECTOR_API_KEY, or name a key file with "
-		    "--api-key-file or COLLECTOR_API_KEY_FILE", shown);
+		return err_set(err, ST_CONFIG,
+		    "no API key for %s: set COLLECTOR_API_KEY, or name a key "
+		    "file with --api-key-file or COLLECTOR_API_KEY_FILE",
+		    shown);
 	}
 	if ((status = http_global_init(err)) != ST_OK)
 		return status;
@@ -878,8 +884,8 @@ http_open(struct source *src, struct err *err)
 	    (status = build_headers(fs, cfg, err)) != ST_OK)
 		goto fail;
 	if ((fs->multi = curl_multi_init()) == NULL) {
-		status = err_set(err, ST_TEMPFAIL, "out of memory creating a "
-		    "libcurl multi handle");
+		status = err_set(err, ST_TEMPFAIL,
+		    "out of memory creating a libcurl multi handle");
 		goto fail;
 	}
 	curl_multi_setopt(fs->multi, CURLMOPT_PIPELINING,
@@ -892,6 +898,5 @@ fail:
 	return status;
 }
 
-const struct source_ops fetch_http_ops = {
-	"http", http_open, http_fetch, http_close
-};
+const struct source_ops
+    fetch_http_ops = { "http", http_open, http_fetch, http_close };

@@ -18,6 +18,8 @@ struct category {
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
+/* The data tables are laid out by hand. */
+/* clang-format off */
 static const char *const prepared[] = {
 	"Stuffed Grape Leaves", "Chicken Pot Pie", "Vegetable Lasagna",
 	"Beef Stroganoff", "Spinach Quiche", "Pad Thai Noodles",
@@ -102,6 +104,7 @@ static const char *const sentences[] = {
 static const int days_in_month[] = {
 	31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
 };
+/* clang-format on */
 
 /* Appends the decimal digits of v at p; returns the end. */
 static char *
@@ -164,8 +167,7 @@ put_date(char *p, struct rng *r)
 static char *
 put_record(char *p, struct rng *r)
 {
-	const struct category *c = &categories[rng_below(r,
-	    COUNT(categories))];
+	const struct category *c = &categories[rng_below(r, COUNT(categories))];
 	uint64_t nsentences = 1 + rng_below(r, 2), i;
 
 	p = put_text(p, "{\"product_name\":\"");
@@ -182,8 +184,10 @@ put_record(char *p, struct rng *r)
 			*p++ = ' ';
 		p = put_text(p, sentences[rng_below(r, COUNT(sentences))]);
 	}
-	p = put_text(p, rng_below(r, 4) ? "\",\"availability\":true" :
-	    "\",\"availability\":false");
+	p = put_text(p,
+	    rng_below(r, 4) ?
+		"\",\"availability\":true" :
+		"\",\"availability\":false");
 	p = put_text(p, ",\"discount_percentage\":");
 	p = put_cents(p, rng_below(r, 5001));
 	p = put_text(p, ",\"date\":\"");

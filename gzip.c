@@ -18,8 +18,8 @@ gzip_compress(const char *data, size_t len, struct buf *out)
 	size_t room, step;
 	int rc;
 
-	if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, GZIP_WINDOW,
-	    8, Z_DEFAULT_STRATEGY) != Z_OK)
+	if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, GZIP_WINDOW, 8,
+		Z_DEFAULT_STRATEGY) != Z_OK)
 		return -1;
 	zs.next_in = (Bytef *)(uintptr_t)data;
 	for (;;) {

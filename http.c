@@ -35,9 +35,9 @@ http_global_init(struct err *err)
 		return ST_OK;
 	}
 	if ((rc = curl_global_init(CURL_GLOBAL_DEFAULT)) != CURLE_OK)
-		return err_set(err, rc == CURLE_OUT_OF_MEMORY ? ST_TEMPFAIL :
-		    ST_IO, "libcurl: cannot initialise: %s",
-		    curl_easy_strerror(rc));
+		return err_set(err,
+		    rc == CURLE_OUT_OF_MEMORY ? ST_TEMPFAIL : ST_IO,
+		    "libcurl: cannot initialise: %s", curl_easy_strerror(rc));
 	http_users = 1;
 	return ST_OK;
 }
@@ -72,9 +72,9 @@ http_easy_new(const struct config *cfg)
 		return NULL;
 	/* libcurl copies string options: each can run out of memory. */
 	if (curl_easy_setopt(h, CURLOPT_USERAGENT, HTTP_USER_AGENT) !=
-	    CURLE_OK ||
+		CURLE_OK ||
 	    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https") !=
-	    CURLE_OK ||
+		CURLE_OK ||
 	    curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "") != CURLE_OK) {
 		curl_easy_cleanup(h);
 		return NULL;
@@ -84,8 +84,7 @@ http_easy_new(const struct config *cfg)
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	/* A redirect could carry the key's header to another host. */
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(h, CURLOPT_HTTP_VERSION,
-	    (long)CURL_HTTP_VERSION_2TLS);
+	curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, abort_on_interrupt);
 	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
@@ -114,10 +113,10 @@ body_write(char *data, size_t size, size_t nmemb, void *arg)
 	struct http_result *res = arg;
 	size_t n = size * nmemb;
 
-	if (res->max_body > 0 && (n > res->max_body ||
-	    res->body.len > res->max_body - n)) {
+	if (res->max_body > 0 &&
+	    (n > res->max_body || res->body.len > res->max_body - n)) {
 		res->too_large = 1;
-		return 0;	/* aborts the transfer */
+		return 0; /* aborts the transfer */
 	}
 	if (buf_append(&res->body, data, n) != 0) {
 		res->nomem = 1;
@@ -202,8 +201,7 @@ http_result_finish(CURL *h, struct http_result *res, CURLcode code)
 		res->curl_error[0] = '\0';
 	}
 	res->curl_code = (int)code;
-	if (curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status) ==
-	    CURLE_OK)
+	if (curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK)
 		res->status = status;
 	if (status != 0)
 		fault_point("response-received");
@@ -263,8 +261,8 @@ http_append_key(struct buf *out, const char *key)
 
 	for (;;) {
 		slash = strchr(key, '/');
-		if (append_encoded(out, key, slash ? (size_t)(slash - key) :
-		    strlen(key)) != 0)
+		if (append_encoded(out, key,
+			slash ? (size_t)(slash - key) : strlen(key)) != 0)
 			goto fail;
 		if (slash == NULL)
 			return 0;
@@ -328,9 +326,8 @@ out_add(struct out_text *o, const char *s, size_t n)
 static bool
 secret_param(const char *p, size_t namelen)
 {
-	static const char *const words[] = {
-		"key", "token", "secret", "password", "signature", "credential"
-	};
+	static const char *const words[] = { "key", "token", "secret",
+		"password", "signature", "credential" };
 	size_t i, j, n;
 
 	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {

@@ -29,21 +29,21 @@ struct parser {
  * non-ASCII byte (which starts a UTF-8 sequence to check).
  */
 static const unsigned char string_special[256] = {
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* 0x00 */
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* 0x10 */
-	0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0x20 '"' */
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0x30 */
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0x40 */
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,	/* 0x50 '\' */
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0x60 */
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0x70 */
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* 0x80 */
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* 0x90 */
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* 0xa0 */
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* 0xb0 */
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* 0xc0 */
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* 0xd0 */
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* 0xe0 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x00 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x10 */
+	0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x20 '"' */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x30 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x40 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, /* 0x50 '\' */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x60 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x70 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x80 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x90 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xa0 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xb0 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xc0 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xd0 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xe0 */
 	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1	/* 0xf0 */
 };
 
@@ -78,8 +78,7 @@ fail_utf8(struct parser *ps, pos at)
 static pos
 skip_ws(pos p, pos end)
 {
-	while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' ||
-	    *p == '\t'))
+	while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
 		p++;
 	return p;
 }
@@ -302,8 +301,8 @@ parse_number(struct parser *ps, pos p)
 			return fail(ps, start, "invalid number");
 	} else if ((p = parse_digits(ps, p, start)) == NULL)
 		return NULL;
-	if (p < end && *p == '.' && (p = parse_digits(ps, p + 1, start)) ==
-	    NULL)
+	if (p < end && *p == '.' &&
+	    (p = parse_digits(ps, p + 1, start)) == NULL)
 		return NULL;
 	if (p < end && (*p == 'e' || *p == 'E')) {
 		if (++p < end && (*p == '+' || *p == '-'))
@@ -391,11 +390,11 @@ parse_object(struct parser *ps, pos p, int depth)
 	if (p < ps->end && *p == '}')
 		return p + 1;
 	while (more) {
-		if ((p = parse_key(ps, p, &escaped, &key_end,
-		    expected)) == NULL ||
+		if ((p = parse_key(ps, p, &escaped, &key_end, expected)) ==
+			NULL ||
 		    (p = parse_value(ps, p, depth)) == NULL ||
 		    (p = parse_next(ps, p, '}', &more,
-		    "expected ',' or '}'")) == NULL)
+			 "expected ',' or '}'")) == NULL)
 			return NULL;
 		expected = "expected a member name";
 	}
@@ -415,7 +414,7 @@ parse_array(struct parser *ps, pos p, int depth)
 	while (more)
 		if ((p = parse_value(ps, p, depth)) == NULL ||
 		    (p = parse_next(ps, p, ']', &more,
-		    "expected ',' or ']'")) == NULL)
+			 "expected ',' or ']'")) == NULL)
 			return NULL;
 	return p;
 }
@@ -486,8 +485,7 @@ json_validate(const char *text, size_t len, struct json_error *jerr)
 	ps.end = ps.base + (text != NULL ? len : 0);
 	ps.err = jerr != NULL ? jerr : &scratch;
 	if ((p = parse_start(&ps)) == NULL ||
-	    (p = parse_value(&ps, p, 0)) == NULL ||
-	    parse_end(&ps, p) == NULL)
+	    (p = parse_value(&ps, p, 0)) == NULL || parse_end(&ps, p) == NULL)
 		return SPLICE_INVALID;
 	return SPLICE_OK;
 }
@@ -501,13 +499,13 @@ struct splicer {
 	struct parser ps;
 	const struct splice *sp;
 	struct buf *out;
-	size_t drop_min, drop_max;	/* name lengths worth comparing */
+	size_t drop_min, drop_max; /* name lengths worth comparing */
 	int nomem;
 };
 
 struct record {
-	pos run, run_end;	/* kept members not yet copied */
-	int written;		/* members copied or pending */
+	pos run, run_end; /* kept members not yet copied */
+	int written;	  /* members copied or pending */
 };
 
 /* Appends n bytes at p, keeping out NUL-terminated as buf does. */
@@ -542,8 +540,8 @@ decode_escape(pos *pp, unsigned char u[4])
 	cp = read_hex4(p);
 	*pp = p + 6;
 	if (cp >= 0xd800 && cp <= 0xdbff) {
-		cp = 0x10000 + ((cp - 0xd800) << 10) + (read_hex4(p + 6) -
-		    0xdc00);
+		cp = 0x10000 + ((cp - 0xd800) << 10) +
+		    (read_hex4(p + 6) - 0xdc00);
 		*pp = p + 12;
 	}
 	if (cp < 0x80) {
@@ -687,15 +685,15 @@ splice_record(struct splicer *s, pos p, int depth, size_t *records)
 	while (more) {
 		key = p;
 		escaped = 0;
-		if ((p = parse_key(ps, p, &escaped, &key_end,
-		    expected)) == NULL ||
+		if ((p = parse_key(ps, p, &escaped, &key_end, expected)) ==
+			NULL ||
 		    (p = parse_value(ps, p, depth)) == NULL)
 			return NULL;
 		if (!is_dropped(s, key, key_end, escaped) &&
 		    keep_member(s, &r, key, p) != 0)
 			return NULL;
 		if ((p = parse_next(ps, p, '}', &more,
-		    "expected ',' or '}'")) == NULL)
+			 "expected ',' or '}'")) == NULL)
 			return NULL;
 		expected = "expected a member name";
 	}
@@ -751,7 +749,7 @@ splice_array(struct splicer *s, pos p, size_t *records)
 		out_before = s->out->len;
 		if ((p = splice_record(s, p, 2, records)) == NULL ||
 		    (p = parse_next(ps, p, ']', &more,
-		    "expected ',' or ']'")) == NULL)
+			 "expected ',' or ']'")) == NULL)
 			return NULL;
 		if (n == 1)
 			reserve_rest(s, record, p, out_before);

@@ -23,7 +23,10 @@ static int log_json;
 static int log_journal;
 
 static const char *const level_names[] = {
-	"error", "warning", "info", "debug"
+	"error",
+	"warning",
+	"info",
+	"debug",
 };
 static const int level_priorities[] = { 3, 4, 6, 7 };
 

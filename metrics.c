@@ -37,23 +37,23 @@ static const struct gauge gauges[] = {
 	    "Unix time the last run ended.", VALUE_TIME, AT(last_run) },
 	{ LAST_SUCCESS,
 	    "Unix time the last successful run (exit status 0) ended; 0 if "
-	    "none is known.", VALUE_TIME, AT(last_success) },
-	{ "collector_run_duration_seconds",
-	    "Seconds the last run took.", VALUE_SECONDS, AT(duration) },
-	{ "collector_records",
-	    "Records in the batch of the last run.", VALUE_COUNT,
-	    AT(records) },
-	{ "collector_bytes",
-	    "Bytes in the batch of the last run.", VALUE_COUNT, AT(bytes) },
-	{ "collector_responses",
-	    "Responses that arrived in the last run.", VALUE_COUNT,
-	    AT(responses) },
+	    "none is known.",
+	    VALUE_TIME, AT(last_success) },
+	{ "collector_run_duration_seconds", "Seconds the last run took.",
+	    VALUE_SECONDS, AT(duration) },
+	{ "collector_records", "Records in the batch of the last run.",
+	    VALUE_COUNT, AT(records) },
+	{ "collector_bytes", "Bytes in the batch of the last run.", VALUE_COUNT,
+	    AT(bytes) },
+	{ "collector_responses", "Responses that arrived in the last run.",
+	    VALUE_COUNT, AT(responses) },
 	{ "collector_http_retries",
 	    "Requests the last run repeated after a temporary fault.",
 	    VALUE_COUNT, AT(http_retries) },
 	{ "collector_exit_status",
-	    "Exit status of the last run (0 success, 75 temporary failure; "
-	    "see collector(1)).", VALUE_STATUS, AT(exit_status) },
+	    "Exit status of the last run (0 success, 75 temporary failure; see "
+	    "collector(1)).",
+	    VALUE_STATUS, AT(exit_status) },
 	{ "collector_spool_pending_batches",
 	    "Batches waiting in the spool when the last run ended.",
 	    VALUE_COUNT, AT(spool_pending) },
@@ -62,8 +62,7 @@ static const struct gauge gauges[] = {
 #define NGAUGES (sizeof(gauges) / sizeof(gauges[0]))
 
 static int
-format_value(struct buf *out, const struct metrics *m,
-    const struct gauge *g)
+format_value(struct buf *out, const struct metrics *m, const struct gauge *g)
 {
 	const char *p = (const char *)m + g->offset;
 	double d;
@@ -96,8 +95,8 @@ metrics_format(struct buf *out, const struct metrics *m)
 
 	for (i = 0; i < NGAUGES; i++) {
 		if (buf_printf(out, "# HELP %s %s\n# TYPE %s gauge\n%s ",
-		    gauges[i].name, gauges[i].help, gauges[i].name,
-		    gauges[i].name) != 0 ||
+			gauges[i].name, gauges[i].help, gauges[i].name,
+			gauges[i].name) != 0 ||
 		    format_value(out, m, &gauges[i]) != 0 ||
 		    buf_puts(out, "\n") != 0)
 			return -1;
@@ -125,8 +124,7 @@ skip_labels(const char *line, size_t len, size_t i)
 
 /* The value of a sample line of the metric called name, or -1. */
 static int
-sample_value(const char *line, size_t len, const char *name,
-    double *value)
+sample_value(const char *line, size_t len, const char *name, double *value)
 {
 	size_t n = strlen(name), i;
 	char number[64], *end;
@@ -139,8 +137,9 @@ sample_value(const char *line, size_t len, const char *name,
 		return -1;
 	while (i < len && (line[i] == ' ' || line[i] == '\t'))
 		i++;
-	for (n = 0; i < len && line[i] != ' ' && line[i] != '\t' &&
-	    line[i] != '\r'; i++) {
+	for (n = 0;
+	     i < len && line[i] != ' ' && line[i] != '\t' && line[i] != '\r';
+	     i++) {
 		if (n + 1 >= sizeof(number))
 			return -1;
 		number[n++] = line[i];
@@ -191,16 +190,18 @@ metrics_last_success(const char *path, double *value, struct err *err)
 
 	*value = 0;
 	if ((fp = fopen(path, "rb")) == NULL)
-		return errno == ENOENT ? ST_OK : err_set(err, ST_IO, "cannot "
-		    "read %s: %s", path, strerror(errno));
+		return errno == ENOENT ?
+		    ST_OK :
+		    err_set(err, ST_IO, "cannot read %s: %s", path,
+			strerror(errno));
 	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
 		if (text.len + n > METRICS_FILE_MAX) {
 			ours = 0;
 			break;
 		}
 		if (buf_append(&text, chunk, n) != 0) {
-			status = err_set(err, ST_TEMPFAIL, "out of memory "
-			    "reading %s", path);
+			status = err_set(err, ST_TEMPFAIL,
+			    "out of memory reading %s", path);
 			break;
 		}
 	}
@@ -209,8 +210,9 @@ metrics_last_success(const char *path, double *value, struct err *err)
 		    strerror(errno));
 	(void)fclose(fp);
 	if (status == ST_OK && ours && text.len > 0 &&
-	    metrics_parse_value(text.data, text.len, LAST_SUCCESS,
-	    value) == 0 && *value < 0)
+	    metrics_parse_value(text.data, text.len, LAST_SUCCESS, value) ==
+		0 &&
+	    *value < 0)
 		*value = 0;
 	buf_free(&text);
 	return status;
@@ -223,8 +225,8 @@ metrics_write(const char *path, const struct metrics *m, struct err *err)
 	int status;
 
 	if (metrics_format(&text, m) != 0)
-		status = err_set(err, ST_TEMPFAIL, "out of memory formatting "
-		    "the metrics for %s", path);
+		status = err_set(err, ST_TEMPFAIL,
+		    "out of memory formatting the metrics for %s", path);
 	else
 		status = file_write_atomic(path, text.data, text.len, err);
 	buf_free(&text);

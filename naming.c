@@ -39,8 +39,8 @@ uuid4_random(char out[37], struct err *err)
 	unsigned char bytes[16];
 
 	if (os_random(bytes, sizeof(bytes)) != 0)
-		return err_set(err, ST_IO, "cannot read random bytes for a "
-		    "uuid: %s", strerror(errno));
+		return err_set(err, ST_IO,
+		    "cannot read random bytes for a uuid: %s", strerror(errno));
 	uuid4_format(bytes, out);
 	return ST_OK;
 }
@@ -51,8 +51,8 @@ static int
 key_char_allowed(unsigned char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || (c != '\0' &&
-	    strchr("_/!-.*'() &$@=;:+,%", c) != NULL);
+	    (c >= '0' && c <= '9') ||
+	    (c != '\0' && strchr("_/!-.*'() &$@=;:+,%", c) != NULL);
 }
 
 int
@@ -64,9 +64,10 @@ key_prefix_normalise(char *prefix, const char *what, struct err *err)
 
 	for (p = (const unsigned char *)prefix; *p != '\0'; p++)
 		if (!key_char_allowed(*p))
-			return err_set(err, ST_CONFIG, "%s: character '%c' "
-			    "(0x%02x) is not allowed in object keys", what,
-			    *p >= 0x20 && *p < 0x7f ? *p : '?', *p);
+			return err_set(err, ST_CONFIG,
+			    "%s: character '%c' (0x%02x) is not allowed in "
+			    "object keys",
+			    what, *p >= 0x20 && *p < 0x7f ? *p : '?', *p);
 	while (*in != '\0') {
 		while (*in == '/')
 			in++;
@@ -78,9 +79,10 @@ key_prefix_normalise(char *prefix, const char *what, struct err *err)
 		seglen = (size_t)(in - seg);
 		if ((seglen == 1 && seg[0] == '.') ||
 		    (seglen == 2 && seg[0] == '.' && seg[1] == '.'))
-			return err_set(err, ST_CONFIG, "%s: \"%.*s\" segments "
-			    "are not allowed in object keys", what,
-			    (int)seglen, seg);
+			return err_set(err, ST_CONFIG,
+			    "%s: \"%.*s\" segments are not allowed in object "
+			    "keys",
+			    what, (int)seglen, seg);
 		if (out != prefix)
 			*out++ = '/';
 		memmove(out, seg, seglen);
@@ -102,8 +104,7 @@ time_format_expand(const char *format)
 
 /* strftime with "no room" and "empty result" told apart from success. */
 static int
-format_time(char *out, size_t outsz, const char *format,
-    const struct tm *utc)
+format_time(char *out, size_t outsz, const char *format, const struct tm *utc)
 {
 	size_t n;
 
@@ -142,16 +143,17 @@ object_key_check(const char *key, struct err *err)
 	if (key == NULL || key[0] == '\0')
 		return err_set(err, ST_CONFIG, "object key is empty");
 	if (strlen(key) > KEY_LIMIT)
-		return err_set(err, ST_CONFIG, "object key is longer than %d "
-		    "bytes", KEY_LIMIT);
+		return err_set(err, ST_CONFIG,
+		    "object key is longer than %d bytes", KEY_LIMIT);
 	for (p = (const unsigned char *)key; *p != '\0'; p++) {
 		if (key_char_allowed(*p) && *p != '%')
 			continue;
 		key_shown(shown, sizeof(shown), key);
-		return err_set(err, ST_CONFIG, "object key \"%s\" has byte "
-		    "0x%02x, which object stores refuse: check "
-		    "supabase.path_raw_data.new and naming.time_format", shown,
-		    *p);
+		return err_set(err, ST_CONFIG,
+		    "object key \"%s\" has byte 0x%02x, which object stores "
+		    "refuse: check supabase.path_raw_data.new and "
+		    "naming.time_format",
+		    shown, *p);
 	}
 	/* Stores keep "." and ".." segments literally or fail on them, and
 	 * on empty ones. */
@@ -160,10 +162,11 @@ object_key_check(const char *key, struct err *err)
 		len = end != NULL ? (size_t)(end - seg) : strlen(seg);
 		if (len == 0 || (len == 1 && seg[0] == '.') ||
 		    (len == 2 && seg[0] == '.' && seg[1] == '.'))
-			return err_set(err, ST_CONFIG, "object key \"%s\" has "
-			    "an empty, \".\" or \"..\" segment: check "
-			    "supabase.path_raw_data.new and "
-			    "naming.time_format", key);
+			return err_set(err, ST_CONFIG,
+			    "object key \"%s\" has an empty, \".\" or \"..\" "
+			    "segment: check supabase.path_raw_data.new and "
+			    "naming.time_format",
+			    key);
 		if (end == NULL)
 			return ST_OK;
 	}
@@ -178,16 +181,20 @@ object_key_format(char *out, size_t outsz, const char *prefix,
 	int n;
 
 	if (format_time(dir, sizeof(dir), prefix, utc) != 0)
-		return err_set(err, ST_CONFIG, "path prefix \"%s\" expands to "
-		    "nothing or to more than %d bytes", prefix, KEY_MAX - 1);
+		return err_set(err, ST_CONFIG,
+		    "path prefix \"%s\" expands to nothing or to more than %d "
+		    "bytes",
+		    prefix, KEY_MAX - 1);
 	if (format_time(stamp, sizeof(stamp), time_format, utc) != 0)
-		return err_set(err, ST_CONFIG, "naming.time_format \"%s\" "
-		    "expands to nothing or to more than 255 bytes",
+		return err_set(err, ST_CONFIG,
+		    "naming.time_format \"%s\" expands to nothing or to more "
+		    "than 255 bytes",
 		    time_format);
-	n = snprintf(out, outsz, "%s%s%s_%s%s", dir, dir[0] ? "/" : "",
-	    stamp, uuid, suffix);
+	n = snprintf(out, outsz, "%s%s%s_%s%s", dir, dir[0] ? "/" : "", stamp,
+	    uuid, suffix);
 	if (n < 0 || (size_t)n >= outsz)
-		return err_set(err, ST_CONFIG, "object key for prefix \"%s\" "
-		    "is longer than %zu bytes", prefix, outsz - 1);
+		return err_set(err, ST_CONFIG,
+		    "object key for prefix \"%s\" is longer than %zu bytes",
+		    prefix, outsz - 1);
 	return object_key_check(out, err);
 }

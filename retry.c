@@ -57,24 +57,22 @@ bool
 retry_transient_http(long status)
 {
 	switch (status) {
-	case 408:	/* Request Timeout */
-	case 425:	/* Too Early */
-	case 429:	/* Too Many Requests: callers rule out quotas first */
-	case 500:	/* Internal Server Error */
-	case 502:	/* Bad Gateway */
-	case 503:	/* Service Unavailable */
-	case 504:	/* Gateway Timeout */
-	case 544:	/* Supabase: database timeout */
+	case 408: /* Request Timeout */
+	case 425: /* Too Early */
+	case 429: /* Too Many Requests: callers rule out quotas first */
+	case 500: /* Internal Server Error */
+	case 502: /* Bad Gateway */
+	case 503: /* Service Unavailable */
+	case 504: /* Gateway Timeout */
+	case 544: /* Supabase: database timeout */
 		return true;
 	default:
 		return false;
 	}
 }
 
-static const char *const month_names[12] = {
-	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
-};
+static const char *const month_names[12] = { "Jan", "Feb", "Mar", "Apr", "May",
+	"Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 
 static int
 month_number(const char *name)
@@ -108,8 +106,8 @@ static bool
 date_fields_valid(int year, int mon, int day, int h, int mi, int s)
 {
 	return year >= 1970 && year <= 9999 && mon >= 0 && day >= 1 &&
-	    day <= 31 && h >= 0 && h <= 23 && mi >= 0 && mi <= 59 &&
-	    s >= 0 && s <= 60;
+	    day <= 31 && h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && s >= 0 &&
+	    s <= 60;
 }
 
 struct http_date {
@@ -127,8 +125,8 @@ imf_fixdate_scan(const char *s, struct http_date *d)
 
 	/* NOLINTNEXTLINE(cert-err34-c): no %d is wider than 4 digits. */
 	if (sscanf(s, "%15[A-Za-z], %2d %3s %4d %2d:%2d:%2d %3s%n", wday,
-	    &d->day, d->mon_name, &d->year, &d->h, &d->mi, &d->s, d->zone,
-	    &n) != 8)
+		&d->day, d->mon_name, &d->year, &d->h, &d->mi, &d->s, d->zone,
+		&n) != 8)
 		return -1;
 	return n;
 }
@@ -142,8 +140,8 @@ rfc850_scan(const char *s, struct http_date *d)
 
 	/* NOLINTNEXTLINE(cert-err34-c): no %d is wider than 2 digits. */
 	if (sscanf(s, "%15[A-Za-z], %2d-%3s-%2d %2d:%2d:%2d %3s%n", wday,
-	    &d->day, d->mon_name, &d->year, &d->h, &d->mi, &d->s, d->zone,
-	    &n) != 8)
+		&d->day, d->mon_name, &d->year, &d->h, &d->mi, &d->s, d->zone,
+		&n) != 8)
 		return -1;
 	/* Two-digit years: the nearest century not far in the future. */
 	d->year += d->year < 70 ? 2000 : 1900;
@@ -159,7 +157,7 @@ asctime_scan(const char *s, struct http_date *d)
 
 	/* NOLINTNEXTLINE(cert-err34-c): no %d is wider than 4 digits. */
 	if (sscanf(s, "%15[A-Za-z] %3s %2d %2d:%2d:%2d %4d%n", wday,
-	    d->mon_name, &d->day, &d->h, &d->mi, &d->s, &d->year, &n) != 7)
+		d->mon_name, &d->day, &d->h, &d->mi, &d->s, &d->year, &n) != 7)
 		return -1;
 	strcpy(d->zone, "GMT");
 	return n;
@@ -177,8 +175,7 @@ http_date_parse(const char *s, long long *out)
 
 	memset(&d, 0, sizeof(d));
 	if ((n = imf_fixdate_scan(s, &d)) <= 0 &&
-	    (n = rfc850_scan(s, &d)) <= 0 &&
-	    (n = asctime_scan(s, &d)) <= 0)
+	    (n = rfc850_scan(s, &d)) <= 0 && (n = asctime_scan(s, &d)) <= 0)
 		return -1;
 	while (s[n] == ' ' || s[n] == '\t')
 		n++;
@@ -187,8 +184,8 @@ http_date_parse(const char *s, long long *out)
 	if ((d.mon = month_number(d.mon_name)) < 0 ||
 	    !date_fields_valid(d.year, d.mon, d.day, d.h, d.mi, d.s))
 		return -1;
-	*out = days_from_civil(d.year, d.mon + 1, d.day) * 86400 +
-	    d.h * 3600L + d.mi * 60L + d.s;
+	*out = days_from_civil(d.year, d.mon + 1, d.day) * 86400 + d.h * 3600L +
+	    d.mi * 60L + d.s;
 	return 0;
 }
 
@@ -228,8 +225,8 @@ retry_after_ms(const char *value, time_t now)
 }
 
 long
-retry_delay_ms(const struct retry_policy *p, long attempt,
-    long retry_after, uint64_t random)
+retry_delay_ms(const struct retry_policy *p, long attempt, long retry_after,
+    uint64_t random)
 {
 	long ceiling;
 	long shift;

@@ -41,8 +41,8 @@ bucket_name_valid(const char *name, size_t len)
 		return 0;
 	for (i = 0; i < len; i++)
 		if (!((name[i] >= 'a' && name[i] <= 'z') ||
-		    (name[i] >= '0' && name[i] <= '9') || name[i] == '.' ||
-		    name[i] == '-' || name[i] == '_'))
+			(name[i] >= '0' && name[i] <= '9') || name[i] == '.' ||
+			name[i] == '-' || name[i] == '_'))
 			return 0;
 	return 1;
 }
@@ -76,18 +76,21 @@ parse_s3_url(const char *url, struct s3_target *t, struct err *err)
 	size_t len = strcspn(rest, "/?#");
 
 	if (strpbrk(rest, "?#") != NULL)
-		return err_set(err, ST_CONFIG, "supabase.url \"%s\": an s3:// "
-		    "URL takes no query or fragment", url);
+		return err_set(err, ST_CONFIG,
+		    "supabase.url \"%s\": an s3:// URL takes no query or "
+		    "fragment",
+		    url);
 	if (!bucket_name_valid(rest, len))
-		return err_set(err, ST_CONFIG, "supabase.url \"%s\": \"%.*s\" "
-		    "is not an S3 bucket name (3 to 63 of a-z, 0-9, '.', "
-		    "'-')", url, (int)len, rest);
+		return err_set(err, ST_CONFIG,
+		    "supabase.url \"%s\": \"%.*s\" is not an S3 bucket name (3 "
+		    "to 63 of a-z, 0-9, '.', '-')",
+		    url, (int)len, rest);
 	memcpy(t->bucket, rest, len);
 	t->bucket[len] = '\0';
 	rest += len;
 	if (strlen(rest) >= sizeof(t->root))
-		return err_set(err, ST_CONFIG, "supabase.url \"%s\": the path "
-		    "is too long", url);
+		return err_set(err, ST_CONFIG,
+		    "supabase.url \"%s\": the path is too long", url);
 	snprintf(t->root, sizeof(t->root), "%s", rest);
 	return key_prefix_normalise(t->root, "supabase.url", err);
 }
@@ -107,27 +110,31 @@ s3_target_resolve(const struct config *cfg, struct s3_target *t,
 			return st;
 	} else if (cfg->bucket == NULL ||
 	    !bucket_name_valid(cfg->bucket, strlen(cfg->bucket)))
-		return err_set(err, ST_CONFIG, "supabase.bucketName \"%s\" is "
-		    "not an S3 bucket name (3 to 63 of a-z, 0-9, '.', '-')",
+		return err_set(err, ST_CONFIG,
+		    "supabase.bucketName \"%s\" is not an S3 bucket name (3 to "
+		    "63 of a-z, 0-9, '.', '-')",
 		    cfg->bucket != NULL ? cfg->bucket : "");
 	else
 		snprintf(t->bucket, sizeof(t->bucket), "%s", cfg->bucket);
 	t->path_style = cfg->s3_path_style;
 	if (cfg->s3_endpoint != NULL) {
 		if (copy_trimmed(t->endpoint, sizeof(t->endpoint),
-		    cfg->s3_endpoint, strlen(cfg->s3_endpoint)) != 0)
-			return err_set(err, ST_CONFIG, "s3.endpoint is too "
-			    "long");
-	} else if (url != NULL && (strncmp(url, "http://", 7) == 0 ||
-	    strncmp(url, "https://", 8) == 0)) {
+			cfg->s3_endpoint, strlen(cfg->s3_endpoint)) != 0)
+			return err_set(err, ST_CONFIG,
+			    "s3.endpoint is too long");
+	} else if (url != NULL &&
+	    (strncmp(url, "http://", 7) == 0 ||
+		strncmp(url, "https://", 8) == 0)) {
 		/* A Supabase project: its S3 face is path-style only. */
 		if (copy_trimmed(t->endpoint, sizeof(t->endpoint) - 16, url,
-		    strlen(url)) != 0)
-			return err_set(err, ST_CONFIG, "supabase.url is too "
-			    "long");
+			strlen(url)) != 0)
+			return err_set(err, ST_CONFIG,
+			    "supabase.url is too long");
 		if (!ends_with(t->endpoint, "/storage/v1/s3"))
-			strncat(t->endpoint, ends_with(t->endpoint,
-			    "/storage/v1") ? "/s3" : "/storage/v1/s3",
+			strncat(t->endpoint,
+			    ends_with(t->endpoint, "/storage/v1") ?
+				"/s3" :
+				"/storage/v1/s3",
 			    sizeof(t->endpoint) - strlen(t->endpoint) - 1);
 		t->path_style = true;
 	} else
@@ -135,8 +142,9 @@ s3_target_resolve(const struct config *cfg, struct s3_target *t,
 		    "https://s3.%s.amazonaws.com", t->region);
 	if (strncmp(t->endpoint, "http://", 7) != 0 &&
 	    strncmp(t->endpoint, "https://", 8) != 0)
-		return err_set(err, ST_CONFIG, "s3.endpoint \"%s\": expected "
-		    "an http:// or https:// URL", t->endpoint);
+		return err_set(err, ST_CONFIG,
+		    "s3.endpoint \"%s\": expected an http:// or https:// URL",
+		    t->endpoint);
 	return ST_OK;
 }
 
@@ -150,8 +158,8 @@ s3_object_url(struct buf *out, const struct s3_target *t, const char *key)
 	if (t->path_style)
 		failed = buf_printf(out, "%s/%s/", t->endpoint, t->bucket);
 	else
-		failed = buf_printf(out, "%.*s%s.%s/", (int)(host -
-		    t->endpoint), t->endpoint, t->bucket, host);
+		failed = buf_printf(out, "%.*s%s.%s/",
+		    (int)(host - t->endpoint), t->endpoint, t->bucket, host);
 	if (failed || http_append_key(out, key) != 0) {
 		buf_truncate(out, before);
 		return -1;
@@ -180,8 +188,11 @@ xml_entity(const char *p, size_t len, char *c)
 		const char *name;
 		char c;
 	} entities[] = {
-		{ "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' },
-		{ "&quot;", '"' }, { "&apos;", '\'' },
+		{ "&amp;", '&' },
+		{ "&lt;", '<' },
+		{ "&gt;", '>' },
+		{ "&quot;", '"' },
+		{ "&apos;", '\'' },
 	};
 	size_t i, n;
 
@@ -220,7 +231,9 @@ s3_xml_text(const char *body, size_t len, const char *tag, char *out,
 		else
 			c = *start++;
 		out[o++] = (char)((unsigned char)c >= 0x20 &&
-		    (unsigned char)c < 0x7f ? c : '?');
+			    (unsigned char)c < 0x7f ?
+			c :
+			'?');
 	}
 	out[o] = '\0';
 	return 0;
@@ -240,24 +253,19 @@ code_in(const char *code, const char *const *list)
 static int
 outcome_of_code(const char *code)
 {
-	static const char *const denied[] = {
-		"AccessDenied", "SignatureDoesNotMatch", "InvalidAccessKeyId",
-		"InvalidToken", "ExpiredToken", "TokenRefreshRequired",
+	static const char *const denied[] = { "AccessDenied",
+		"SignatureDoesNotMatch", "InvalidAccessKeyId", "InvalidToken",
+		"ExpiredToken", "TokenRefreshRequired",
 		"AuthorizationHeaderMalformed", "InvalidSecurity",
 		"AccountProblem", "AllAccessDisabled", "RequestTimeTooSkewed",
-		"InvalidSignature", "MissingSecurityHeader", NULL
-	};
-	static const char *const transient[] = {
-		"SlowDown", "InternalError", "ServiceUnavailable",
-		"RequestTimeout", "OperationAborted",
-		"ConditionalRequestConflict", "DatabaseTimeout", NULL
-	};
-	static const char *const not_found[] = {
-		"NoSuchKey", "NoSuchUpload", NULL
-	};
-	static const char *const invalid_key[] = {
-		"KeyTooLongError", "InvalidKey", NULL
-	};
+		"InvalidSignature", "MissingSecurityHeader", NULL };
+	static const char *const transient[] = { "SlowDown", "InternalError",
+		"ServiceUnavailable", "RequestTimeout", "OperationAborted",
+		"ConditionalRequestConflict", "DatabaseTimeout", NULL };
+	static const char
+	    *const not_found[] = { "NoSuchKey", "NoSuchUpload", NULL };
+	static const char
+	    *const invalid_key[] = { "KeyTooLongError", "InvalidKey", NULL };
 
 	if (strcmp(code, "PreconditionFailed") == 0)
 		return STORE_DUPLICATE;
@@ -309,7 +317,7 @@ s3_classify(long http_status, const char *body, size_t len,
 	/* CompleteMultipartUpload may fail after its 200 has been sent: the
 	 * error then arrives in the body. */
 	if (find_text(body != NULL ? body : "", body != NULL ? len : 0,
-	    "<Error>") != NULL &&
+		"<Error>") != NULL &&
 	    s3_xml_text(body, len, "Code", a->code, sizeof(a->code)) == 0) {
 		s3_xml_text(body, len, "Message", a->message,
 		    sizeof(a->message));
@@ -317,7 +325,8 @@ s3_classify(long http_status, const char *body, size_t len,
 		if (by_code < 0 && http_status >= 200 && http_status < 300)
 			by_code = STORE_REFUSED;
 	}
-	a->outcome = by_code >= 0 ? (enum store_outcome)by_code :
+	a->outcome = by_code >= 0 ?
+	    (enum store_outcome)by_code :
 	    outcome_of_status(http_status);
 }
 
@@ -339,8 +348,9 @@ s3_complete_body(struct buf *out, char *const *etags, size_t n)
 
 	failed = buf_puts(out, "<CompleteMultipartUpload>");
 	for (i = 0; i < n && !failed; i++)
-		failed = buf_printf(out, "<Part><PartNumber>%zu</PartNumber>"
-		    "<ETag>%s</ETag></Part>", i + 1, etags[i]);
+		failed = buf_printf(out,
+		    "<Part><PartNumber>%zu</PartNumber><ETag>%s</ETag></Part>",
+		    i + 1, etags[i]);
 	if (failed || buf_puts(out, "</CompleteMultipartUpload>") != 0) {
 		buf_truncate(out, before);
 		return -1;
@@ -353,24 +363,24 @@ s3_complete_body(struct buf *out, char *const *etags, size_t n)
 struct s3 {
 	const struct config *cfg;
 	struct s3_target t;
-	char sigv4[96];			/* "aws:amz:REGION:s3" */
-	char shown[1200];		/* endpoint and bucket, to print */
-	char cache_control[128];	/* the header's value, or "" */
+	char sigv4[96];		 /* "aws:amz:REGION:s3" */
+	char shown[1200];	 /* endpoint and bucket, to print */
+	char cache_control[128]; /* the header's value, or "" */
 };
 
 /* One signed request. */
 struct s3_request {
-	const char *method;		/* GET, HEAD, PUT, POST, DELETE */
+	const char *method; /* GET, HEAD, PUT, POST, DELETE */
 	const char *url;
 	const char *body;
 	size_t len;
-	const char *content_type;	/* or NULL */
-	int if_none_match;		/* send If-None-Match: * */
-	int cache_control;		/* send upload.cache_control */
-	int completes;			/* completes a multipart upload */
-	int probe;			/* one attempt, overwriting */
-	char etag[256];			/* the answer's ETag, or "" */
-	long long content_length;	/* the answer's, or -1 */
+	const char *content_type; /* or NULL */
+	int if_none_match;	  /* send If-None-Match: * */
+	int cache_control;	  /* send upload.cache_control */
+	int completes;		  /* completes a multipart upload */
+	int probe;		  /* one attempt, overwriting */
+	char etag[256];		  /* the answer's ETag, or "" */
+	long long content_length; /* the answer's, or -1 */
 };
 
 static struct curl_slist *
@@ -398,7 +408,7 @@ request_headers(struct s3 *s, const struct s3_request *rq)
 		return NULL;
 	if (s->cfg->s3_session_token != NULL &&
 	    (h = header_add(h, "x-amz-security-token: %s",
-	    s->cfg->s3_session_token)) == NULL)
+		 s->cfg->s3_session_token)) == NULL)
 		return NULL;
 	if (rq->content_type != NULL &&
 	    (h = header_add(h, "Content-Type: %s", rq->content_type)) == NULL)
@@ -407,8 +417,7 @@ request_headers(struct s3 *s, const struct s3_request *rq)
 	    (h = header_add(h, "%s", "If-None-Match: *")) == NULL)
 		return NULL;
 	if (rq->cache_control && s->cache_control[0] != '\0' &&
-	    (h = header_add(h, "Cache-Control: %s", s->cache_control)) ==
-	    NULL)
+	    (h = header_add(h, "Cache-Control: %s", s->cache_control)) == NULL)
 		return NULL;
 	return h;
 }
@@ -420,12 +429,12 @@ read_reply(CURL *h, struct s3_request *rq)
 	curl_off_t cl = -1;
 
 	rq->etag[0] = '\0';
-	if (curl_easy_header(h, "ETag", 0, CURLH_HEADER, -1, &hd) ==
-	    CURLHE_OK)
+	if (curl_easy_header(h, "ETag", 0, CURLH_HEADER, -1, &hd) == CURLHE_OK)
 		snprintf(rq->etag, sizeof(rq->etag), "%s", hd->value);
 	rq->content_length = -1;
 	if (curl_easy_getinfo(h, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl) ==
-	    CURLE_OK && cl >= 0)
+		CURLE_OK &&
+	    cl >= 0)
 		rq->content_length = (long long)cl;
 }
 
@@ -443,29 +452,29 @@ perform(struct s3 *s, struct s3_request *rq, struct http_result *res,
 	CURLcode rc;
 
 	if ((headers = request_headers(s, rq)) == NULL)
-		return err_set(err, ST_TEMPFAIL, "out of memory building a "
-		    "request to %s", s->shown);
+		return err_set(err, ST_TEMPFAIL,
+		    "out of memory building a request to %s", s->shown);
 	if ((h = http_easy_new(s->cfg)) == NULL) {
 		curl_slist_free_all(headers);
-		return err_set(err, ST_TEMPFAIL, "out of memory creating a "
-		    "libcurl handle");
+		return err_set(err, ST_TEMPFAIL,
+		    "out of memory creating a libcurl handle");
 	}
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
 	/* libcurl copies string options: each can run out of memory. */
 	if (curl_easy_setopt(h, CURLOPT_URL, rq->url) != CURLE_OK ||
 	    curl_easy_setopt(h, CURLOPT_AWS_SIGV4, s->sigv4) != CURLE_OK ||
-	    curl_easy_setopt(h, CURLOPT_USERNAME,
-	    s->cfg->s3_access_key_id) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_USERNAME, s->cfg->s3_access_key_id) !=
+		CURLE_OK ||
 	    curl_easy_setopt(h, CURLOPT_PASSWORD,
-	    s->cfg->s3_secret_access_key) != CURLE_OK ||
+		s->cfg->s3_secret_access_key) != CURLE_OK ||
 	    ((strcmp(rq->method, "PUT") == 0 ||
-	    strcmp(rq->method, "DELETE") == 0) &&
-	    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, rq->method) !=
-	    CURLE_OK)) {
+		 strcmp(rq->method, "DELETE") == 0) &&
+		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, rq->method) !=
+		    CURLE_OK)) {
 		curl_easy_cleanup(h);
 		curl_slist_free_all(headers);
-		return err_set(err, ST_TEMPFAIL, "out of memory building a "
-		    "request to %s", s->shown);
+		return err_set(err, ST_TEMPFAIL,
+		    "out of memory building a request to %s", s->shown);
 	}
 	if (strcmp(rq->method, "HEAD") == 0)
 		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
@@ -483,8 +492,7 @@ perform(struct s3 *s, struct s3_request *rq, struct http_result *res,
 	http_result_finish(h, res, rc);
 	read_reply(h, rq);
 	if (rc == CURLE_OK)
-		log_debug("%s %s: HTTP %ld", rq->method, rq->url,
-		    res->status);
+		log_debug("%s %s: HTTP %ld", rq->method, rq->url, res->status);
 	else
 		log_debug("%s %s: %s", rq->method, rq->url, res->curl_error);
 	curl_easy_cleanup(h);
@@ -544,14 +552,12 @@ call_stored_size(void *arg, const char *key)
  * gets the answer's body.
  */
 static int
-send_request(struct s3 *s, struct s3_request *rq,
-    struct store_context *ctx, struct upload_report *report,
-    struct buf *body_out, struct err *err)
+send_request(struct s3 *s, struct s3_request *rq, struct store_context *ctx,
+    struct upload_report *report, struct buf *body_out, struct err *err)
 {
 	struct call c = { s, rq };
-	struct store_request_ops ops = {
-		call_perform, s3_classify, call_stored_size, &c, 0
-	};
+	struct store_request_ops
+	    ops = { call_perform, s3_classify, call_stored_size, &c, 0 };
 	struct http_result res = { 0 };
 	struct store_retry r;
 	int st;
@@ -563,7 +569,7 @@ send_request(struct s3 *s, struct s3_request *rq,
 	st = store_send(&ops, &r, ctx, report, &res, err);
 	if (st == ST_OK && body_out != NULL &&
 	    buf_append(body_out, res.body.data ? res.body.data : "",
-	    res.body.len) != 0)
+		res.body.len) != 0)
 		st = err_set(err, ST_TEMPFAIL, "out of memory");
 	http_result_free(&res);
 	return st;
@@ -571,9 +577,8 @@ send_request(struct s3 *s, struct s3_request *rq,
 
 /* One PutObject; a probe overwrites, in one attempt. */
 static int
-put_object(struct s3 *s, const struct object *obj, const char *url,
-    int probe, struct store_context *ctx, struct upload_report *report,
-    struct err *err)
+put_object(struct s3 *s, const struct object *obj, const char *url, int probe,
+    struct store_context *ctx, struct upload_report *report, struct err *err)
 {
 	struct s3_request rq;
 
@@ -607,8 +612,8 @@ abort_multipart(struct s3 *s, const char *url, const char *upload_id)
 	rq.url = u.data;
 	if (perform(s, &rq, &res, &ignored) == ST_OK &&
 	    (res.curl_code != CURLE_OK || res.status >= 300))
-		log_warning("%s: could not abort multipart upload %s",
-		    s->shown, upload_id);
+		log_warning("%s: could not abort multipart upload %s", s->shown,
+		    upload_id);
 out:
 	http_result_free(&res);
 	buf_free(&u);
@@ -616,16 +621,16 @@ out:
 
 static int
 create_multipart(struct s3 *s, const struct object *obj, const char *url,
-    struct store_context *ctx, struct upload_report *report,
-    char *upload_id, size_t idsz, struct err *err)
+    struct store_context *ctx, struct upload_report *report, char *upload_id,
+    size_t idsz, struct err *err)
 {
 	struct s3_request rq;
 	struct buf u = BUF_INIT, body = BUF_INIT;
 	int st;
 
 	memset(&rq, 0, sizeof(rq));
-	if (buf_puts(&u, url) != 0 || http_append_query(&u, "uploads", "") !=
-	    0) {
+	if (buf_puts(&u, url) != 0 ||
+	    http_append_query(&u, "uploads", "") != 0) {
 		st = err_set(err, ST_TEMPFAIL, "out of memory");
 		goto out;
 	}
@@ -633,14 +638,14 @@ create_multipart(struct s3 *s, const struct object *obj, const char *url,
 	rq.url = u.data;
 	rq.content_type = obj->content_type;
 	rq.cache_control = 1;
-	if ((st = send_request(s, &rq, ctx, report, &body, err)) !=
-	    ST_OK)
+	if ((st = send_request(s, &rq, ctx, report, &body, err)) != ST_OK)
 		goto out;
 	if (s3_xml_text(body.data, body.len, "UploadId", upload_id, idsz) !=
-	    0 || upload_id[0] == '\0')
-		st = err_set(err, ST_UNAVAILABLE, "%s at %s started a "
-		    "multipart upload without an UploadId", SERVICE,
-		    s->shown);
+		0 ||
+	    upload_id[0] == '\0')
+		st = err_set(err, ST_UNAVAILABLE,
+		    "%s at %s started a multipart upload without an UploadId",
+		    SERVICE, s->shown);
 out:
 	buf_free(&u);
 	buf_free(&body);
@@ -650,8 +655,7 @@ out:
 static int
 put_parts(struct s3 *s, const struct object *obj, const char *url,
     const char *upload_id, char **etags, size_t nparts,
-    struct store_context *ctx, struct upload_report *report,
-    struct err *err)
+    struct store_context *ctx, struct upload_report *report, struct err *err)
 {
 	struct s3_request rq;
 	struct buf u = BUF_INIT;
@@ -677,11 +681,10 @@ put_parts(struct s3 *s, const struct object *obj, const char *url,
 		if ((st = send_request(s, &rq, ctx, report, NULL, err)) !=
 		    ST_OK)
 			break;
-		if (rq.etag[0] == '\0' ||
-		    (etags[i] = strdup(rq.etag)) == NULL)
-			st = err_set(err, ST_UNAVAILABLE, "%s at %s stored "
-			    "part %zu without an ETag", SERVICE, s->shown,
-			    i + 1);
+		if (rq.etag[0] == '\0' || (etags[i] = strdup(rq.etag)) == NULL)
+			st = err_set(err, ST_UNAVAILABLE,
+			    "%s at %s stored part %zu without an ETag", SERVICE,
+			    s->shown, i + 1);
 	}
 	buf_free(&u);
 	return st;
@@ -719,8 +722,7 @@ out:
 
 static int
 put_multipart(struct s3 *s, const struct object *obj, const char *url,
-    struct store_context *ctx, struct upload_report *report,
-    struct err *err)
+    struct store_context *ctx, struct upload_report *report, struct err *err)
 {
 	size_t part = s3_part_size(obj->len);
 	size_t nparts = (obj->len + part - 1) / part, i;
@@ -732,10 +734,10 @@ put_multipart(struct s3 *s, const struct object *obj, const char *url,
 	if ((etags = calloc(nparts, sizeof(*etags))) == NULL)
 		return err_set(err, ST_TEMPFAIL, "out of memory");
 	if ((st = create_multipart(s, obj, url, ctx, report, upload_id,
-	    sizeof(upload_id), err)) != ST_OK)
+		 sizeof(upload_id), err)) != ST_OK)
 		goto out;
-	if ((st = put_parts(s, obj, url, upload_id, etags, nparts, ctx,
-	    report, err)) == ST_OK)
+	if ((st = put_parts(s, obj, url, upload_id, etags, nparts, ctx, report,
+		 err)) == ST_OK)
 		st = complete_multipart(s, url, upload_id, etags, nparts, ctx,
 		    report, err);
 	if (st != ST_OK)
@@ -757,7 +759,8 @@ put_under_root(struct s3 *s, const struct object *obj, int probe,
 	int st;
 
 	if (buf_printf(&key, "%s%s%s", s->t.root, s->t.root[0] ? "/" : "",
-	    obj->key) != 0 || s3_object_url(&url, &s->t, key.data) != 0) {
+		obj->key) != 0 ||
+	    s3_object_url(&url, &s->t, key.data) != 0) {
 		st = err_set(err, ST_TEMPFAIL, "out of memory");
 		goto out;
 	}
@@ -805,15 +808,14 @@ s3_open(struct sink *sink, struct err *err)
 	char endpoint[1024];
 	int st;
 
-	if (cfg->s3_access_key_id == NULL ||
-	    cfg->s3_secret_access_key == NULL)
-		return err_set(err, ST_CONFIG, "s3 needs credentials: set "
-		    "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or "
-		    "--s3-credentials-file");
+	if (cfg->s3_access_key_id == NULL || cfg->s3_secret_access_key == NULL)
+		return err_set(err, ST_CONFIG,
+		    "s3 needs credentials: set AWS_ACCESS_KEY_ID and "
+		    "AWS_SECRET_ACCESS_KEY, or --s3-credentials-file");
 	if (strchr(cfg->s3_access_key_id, ':') != NULL ||
 	    strpbrk(cfg->s3_access_key_id, "\r\n") != NULL)
-		return err_set(err, ST_CONFIG, "AWS_ACCESS_KEY_ID has a ':' or "
-		    "a line break in it");
+		return err_set(err, ST_CONFIG,
+		    "AWS_ACCESS_KEY_ID has a ':' or a line break in it");
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return err_set(err, ST_TEMPFAIL, "out of memory");
 	s->cfg = cfg;
@@ -828,9 +830,8 @@ s3_open(struct sink *sink, struct err *err)
 	snprintf(s->shown, sizeof(s->shown), "%s (bucket %s)", endpoint,
 	    s->t.bucket);
 	sink->state = s;
-	log_debug("s3: endpoint %s, region %s, %s-style, root \"%s\"",
-	    endpoint, s->t.region, s->t.path_style ? "path" : "virtual-host",
-	    s->t.root);
+	log_debug("s3: endpoint %s, region %s, %s-style, root \"%s\"", endpoint,
+	    s->t.region, s->t.path_style ? "path" : "virtual-host", s->t.root);
 	return ST_OK;
 }
 
@@ -841,6 +842,4 @@ s3_close(struct sink *sink)
 	sink->state = NULL;
 }
 
-const struct sink_ops s3_ops = {
-	"s3", s3_open, s3_put, s3_close
-};
+const struct sink_ops s3_ops = { "s3", s3_open, s3_put, s3_close };

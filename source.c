@@ -24,9 +24,8 @@
 
 /* Hands one body to the callback, counting and logging the outcome. */
 static int
-deliver(response_fn fn, void *arg, size_t index, size_t count,
-    const char *body, size_t len, struct fetch_report *report, int *first,
-    struct err *err)
+deliver(response_fn fn, void *arg, size_t index, size_t count, const char *body,
+    size_t len, struct fetch_report *report, int *first, struct err *err)
 {
 	struct err why;
 	int status;
@@ -58,22 +57,22 @@ builtin_fetch(struct source *src, size_t count, response_fn fn, void *arg,
 
 	for (i = 0; i < count && !interrupted(); i++) {
 		buf_truncate(&body, 0);
-		if (generate_response(&body, rng_derive(src->cfg->seed ^
-		    GENERATE_STREAM, i), (size_t)src->cfg->records) != 0) {
+		if (generate_response(&body,
+			rng_derive(src->cfg->seed ^ GENERATE_STREAM, i),
+			(size_t)src->cfg->records) != 0) {
 			buf_free(&body);
-			return err_set(err, ST_TEMPFAIL, "out of memory "
-			    "generating response %zu", i + 1);
+			return err_set(err, ST_TEMPFAIL,
+			    "out of memory generating response %zu", i + 1);
 		}
-		deliver(fn, arg, i, count, body.data, body.len, report,
-		    &first, err);
+		deliver(fn, arg, i, count, body.data, body.len, report, &first,
+		    err);
 	}
 	buf_free(&body);
 	return first;
 }
 
-static const struct source_ops builtin_ops = {
-	"builtin", NULL, builtin_fetch, NULL
-};
+static const struct source_ops
+    builtin_ops = { "builtin", NULL, builtin_fetch, NULL };
 
 /* Reads the whole file named by a file:// URL (no host part). */
 static int
@@ -86,8 +85,10 @@ file_read(const char *url, struct buf *out, struct err *err)
 	int status = ST_OK;
 
 	if (path[0] != '/')
-		return err_set(err, ST_CONFIG, "%s: a file URL needs an "
-		    "absolute path, as in file:///data/records.json", url);
+		return err_set(err, ST_CONFIG,
+		    "%s: a file URL needs an absolute path, as in "
+		    "file:///data/records.json",
+		    url);
 	if ((f = fopen(path, "rb")) == NULL)
 		return err_set(err, errno == ENOENT ? ST_CONFIG : ST_IO,
 		    "%s: %s", path, strerror(errno));
@@ -120,15 +121,13 @@ file_fetch(struct source *src, size_t count, response_fn fn, void *arg,
 		return status;
 	}
 	for (i = 0; i < count && !interrupted(); i++)
-		deliver(fn, arg, i, count, body.data ? body.data : "",
-		    body.len, report, &first, err);
+		deliver(fn, arg, i, count, body.data ? body.data : "", body.len,
+		    report, &first, err);
 	buf_free(&body);
 	return first;
 }
 
-static const struct source_ops file_ops = {
-	"file", NULL, file_fetch, NULL
-};
+static const struct source_ops file_ops = { "file", NULL, file_fetch, NULL };
 
 int
 source_open(struct source *src, const struct config *cfg, struct err *err)
@@ -147,8 +146,10 @@ source_open(struct source *src, const struct config *cfg, struct err *err)
 		src->ops = &fetch_http_ops;
 	else {
 		http_redact(url, shown, sizeof(shown));
-		return err_set(err, ST_CONFIG, "mockaroo.url \"%s\": unknown "
-		    "scheme (use builtin:, file:// or https://)", shown);
+		return err_set(err, ST_CONFIG,
+		    "mockaroo.url \"%s\": unknown scheme (use builtin:, "
+		    "file:// or https://)",
+		    shown);
 	}
 	return src->ops->open ? src->ops->open(src, err) : ST_OK;
 }

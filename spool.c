@@ -30,8 +30,7 @@
 #define HEADER_MAX 8192
 
 int
-spool_dir(const struct config *cfg, char *out, size_t outsz,
-    struct err *err)
+spool_dir(const struct config *cfg, char *out, size_t outsz, struct err *err)
 {
 	const char *state = getenv("STATE_DIRECTORY");
 	const char *xdg = getenv("XDG_STATE_HOME");
@@ -50,12 +49,12 @@ spool_dir(const struct config *cfg, char *out, size_t outsz,
 	else if (home != NULL && home[0] == '/')
 		len = snprintf(out, outsz, "%s/.local/state/collector", home);
 	else
-		return err_set(err, ST_CONFIG, "no spool directory: set "
-		    "spool.dir (--spool-dir), STATE_DIRECTORY, XDG_STATE_HOME "
-		    "or HOME");
+		return err_set(err, ST_CONFIG,
+		    "no spool directory: set spool.dir (--spool-dir), "
+		    "STATE_DIRECTORY, XDG_STATE_HOME or HOME");
 	if (len < 0 || (size_t)len >= outsz)
-		return err_set(err, ST_CONFIG, "spool directory path is too "
-		    "long");
+		return err_set(err, ST_CONFIG,
+		    "spool directory path is too long");
 	return ST_OK;
 }
 
@@ -89,8 +88,8 @@ take_lock(struct spool *sp, long wait_seconds, struct err *err)
 	int len;
 
 	if (path_join(path, sizeof(path), sp->dir, LOCK_NAME) != 0)
-		return err_set(err, ST_CONFIG, "spool directory path is too "
-		    "long");
+		return err_set(err, ST_CONFIG,
+		    "spool directory path is too long");
 	sp->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (sp->lock_fd < 0)
 		return err_set(err, errno_status(errno), "cannot open %s: %s",
@@ -102,8 +101,9 @@ take_lock(struct spool *sp, long wait_seconds, struct err *err)
 			return err_set(err, ST_IO, "cannot lock %s: %s", path,
 			    strerror(errno));
 		if (waited_ms >= wait_seconds * 1000)
-			return err_set(err, ST_TEMPFAIL, "another collector run "
-			    "holds %s (pid %ld)", path, lock_holder(sp->lock_fd));
+			return err_set(err, ST_TEMPFAIL,
+			    "another collector run holds %s (pid %ld)", path,
+			    lock_holder(sp->lock_fd));
 		nanosleep(&pause, NULL);
 		waited_ms += 100;
 	}
@@ -160,7 +160,7 @@ void
 spool_close(struct spool *sp)
 {
 	if (sp->lock_fd >= 0)
-		close(sp->lock_fd);	/* releases the flock */
+		close(sp->lock_fd); /* releases the flock */
 	sp->lock_fd = -1;
 }
 
@@ -194,8 +194,8 @@ spool_list(const struct spool *sp, struct spool_entry **entries, size_t *n,
 	*entries = NULL;
 	*n = 0;
 	if ((dp = opendir(sp->dir)) == NULL)
-		return err_set(err, ST_IO, "cannot read spool directory %s: "
-		    "%s", sp->dir, strerror(errno));
+		return err_set(err, ST_IO, "cannot read spool directory %s: %s",
+		    sp->dir, strerror(errno));
 	while ((d = readdir(dp)) != NULL) {
 		if (path_join(path, sizeof(path), sp->dir, d->d_name) != 0 ||
 		    lstat(path, &st) != 0 || !S_ISREG(st.st_mode) ||
@@ -206,7 +206,8 @@ spool_list(const struct spool *sp, struct spool_entry **entries, size_t *n,
 			if ((grown = realloc(v, cap * sizeof(*v))) == NULL) {
 				free(v);
 				closedir(dp);
-				return err_set(err, ST_TEMPFAIL, "out of memory");
+				return err_set(err, ST_TEMPFAIL,
+				    "out of memory");
 			}
 			v = grown;
 		}
@@ -230,8 +231,9 @@ entry_name(char *out, size_t outsz, const char *key)
 	size_t len, room;
 
 	clock_gettime(CLOCK_REALTIME, &now);
-	len = (size_t)snprintf(out, outsz, "%016llx-", (unsigned long long)
-	    now.tv_sec * 1000000000ULL + (unsigned long long)now.tv_nsec);
+	len = (size_t)snprintf(out, outsz, "%016llx-",
+	    (unsigned long long)now.tv_sec * 1000000000ULL +
+		(unsigned long long)now.tv_nsec);
 	room = outsz - len - sizeof(".batch");
 	for (; *key != '\0' && room >= 3; key++) {
 		if (*key == '/' || *key == '%') {
@@ -256,17 +258,18 @@ spool_add(const struct spool *sp, const char *destination,
 	char *text = NULL;
 	int status;
 
-	header = json_pack("{s:s, s:s, s:s, s:s, s:I}",
-	    "format", SPOOL_FORMAT, "destination", destination,
-	    "key", obj->key, "content_type", obj->content_type,
-	    "bytes", (json_int_t)obj->len);
-	if (header == NULL || (text = json_dumps(header, JSON_COMPACT)) ==
-	    NULL || buf_puts(&head, text) != 0 || buf_puts(&head, "\n") != 0) {
+	header = json_pack("{s:s, s:s, s:s, s:s, s:I}", "format", SPOOL_FORMAT,
+	    "destination", destination, "key", obj->key, "content_type",
+	    obj->content_type, "bytes", (json_int_t)obj->len);
+	if (header == NULL ||
+	    (text = json_dumps(header, JSON_COMPACT)) == NULL ||
+	    buf_puts(&head, text) != 0 || buf_puts(&head, "\n") != 0) {
 		status = err_set(err, ST_TEMPFAIL, "out of memory");
 		goto out;
 	}
-	entry_name(name, namesz < SPOOL_NAME_MAX + 1 ? namesz :
-	    SPOOL_NAME_MAX + 1, obj->key);
+	entry_name(name,
+	    namesz < SPOOL_NAME_MAX + 1 ? namesz : SPOOL_NAME_MAX + 1,
+	    obj->key);
 	if (path_join(path, sizeof(path), sp->dir, name) != 0) {
 		status = err_set(err, ST_CONFIG, "spool path is too long");
 		goto out;
@@ -298,8 +301,8 @@ read_whole(const char *path, struct buf *out, struct err *err)
 		if (n < 0 || buf_append(out, chunk, (size_t)n) != 0) {
 			close(fd);
 			return err_set(err, n < 0 ? ST_IO : ST_TEMPFAIL,
-			    "cannot read %s: %s", path, n < 0 ?
-			    strerror(errno) : "out of memory");
+			    "cannot read %s: %s", path,
+			    n < 0 ? strerror(errno) : "out of memory");
 		}
 	}
 	close(fd);
@@ -328,11 +331,12 @@ body_is_sound(const char *content_type, const char *body, size_t len)
 	if (strcmp(content_type, "application/json") == 0)
 		return json_validate(body, len, NULL) == SPLICE_OK;
 	if (strcmp(content_type, "application/x-ndjson") != 0)
-		return 1;	/* compressed: the size is all there is */
+		return 1; /* compressed: the size is all there is */
 	for (line = body; line < body + len; line = end + 1) {
 		if ((end = memchr(line, '\n', (size_t)(body + len - line))) ==
-		    NULL || json_validate(line, (size_t)(end - line), NULL) !=
-		    SPLICE_OK)
+			NULL ||
+		    json_validate(line, (size_t)(end - line), NULL) !=
+			SPLICE_OK)
 			return 0;
 	}
 	return 1;
@@ -387,25 +391,25 @@ verify_entry(const struct buf *file, struct spool_batch *batch)
 	    strcmp(format, SPOOL_FORMAT) != 0)
 		why = "not a collector spool file";
 	else if (header_string(header, "destination", batch->destination,
-	    sizeof(batch->destination)) != 0 ||
+		     sizeof(batch->destination)) != 0 ||
 	    header_string(header, "key", batch->key, sizeof(batch->key)) != 0 ||
 	    header_string(header, "content_type", batch->content_type,
-	    sizeof(batch->content_type)) != 0 ||
+		sizeof(batch->content_type)) != 0 ||
 	    !json_is_integer(json_object_get(header, "bytes")))
 		why = "header lacks a field";
 	else if ((json_int_t)(file->len - start) !=
 	    json_integer_value(json_object_get(header, "bytes")))
 		why = "size differs from its header (truncated?)";
 	else if (!body_is_sound(batch->content_type, file->data + start,
-	    file->len - start))
+		     file->len - start))
 		why = "the batch is not valid JSON (damaged?)";
 	json_decref(header);
 	return why;
 }
 
 int
-spool_load(const struct spool *sp, const char *name,
-    struct spool_batch *batch, struct err *err)
+spool_load(const struct spool *sp, const char *name, struct spool_batch *batch,
+    struct err *err)
 {
 	char path[PATH_MAX + SPOOL_NAME_MAX + 2];
 	struct buf file = BUF_INIT;
@@ -416,14 +420,13 @@ spool_load(const struct spool *sp, const char *name,
 	if (path_join(path, sizeof(path), sp->dir, name) != 0)
 		return err_set(err, ST_CONFIG, "spool path is too long");
 	if (!is_entry_name(name))
-		return err_set(err, ST_DATA, "spool file %s: not a collector "
-		    "spool file", path);
+		return err_set(err, ST_DATA,
+		    "spool file %s: not a collector spool file", path);
 	if ((status = read_whole(path, &file, err)) != ST_OK)
 		goto out;
-	if (file.len != 0 && (why = verify_entry(&file, batch)) ==
-	    no_memory) {
-		status = err_set(err, ST_TEMPFAIL, "cannot read %s: out of "
-		    "memory", path);
+	if (file.len != 0 && (why = verify_entry(&file, batch)) == no_memory) {
+		status = err_set(err, ST_TEMPFAIL,
+		    "cannot read %s: out of memory", path);
 		goto out;
 	}
 	if (file.len == 0 || why != NULL) {
@@ -432,8 +435,8 @@ spool_load(const struct spool *sp, const char *name,
 		goto out;
 	}
 	newline = memchr(file.data, '\n', file.len);
-	if (buf_append(&batch->data, newline + 1, file.len - (size_t)(
-	    newline + 1 - file.data)) != 0)
+	if (buf_append(&batch->data, newline + 1,
+		file.len - (size_t)(newline + 1 - file.data)) != 0)
 		status = err_set(err, ST_TEMPFAIL, "out of memory");
 out:
 	buf_free(&file);
@@ -473,8 +476,8 @@ spool_remove(const struct spool *sp, const char *name, struct err *err)
 }
 
 int
-spool_set_aside(const struct spool *sp, const char *name,
-    const char *reason, struct err *err)
+spool_set_aside(const struct spool *sp, const char *name, const char *reason,
+    struct err *err)
 {
 	char from[PATH_MAX + SPOOL_NAME_MAX + 2];
 	char bad[PATH_MAX + 8], to[PATH_MAX + SPOOL_NAME_MAX + 16];

@@ -62,69 +62,75 @@ store_answer_status(const struct store_answer *a,
 	case STORE_DUPLICATE:
 		/* Our keys carry a fresh uuid: a first attempt can only
 		 * collide with someone else's object. */
-		return err_set(err, ST_CANTCREATE, "object already exists: "
-		    "%s/%s (another writer used this key)", ctx->bucket,
-		    ctx->key);
+		return err_set(err, ST_CANTCREATE,
+		    "object already exists: %s/%s (another writer used this "
+		    "key)",
+		    ctx->bucket, ctx->key);
 	case STORE_NO_BUCKET:
-		return err_set(err, ST_CONFIG, "bucket \"%s\" does not exist "
-		    "at %s: create it or set supabase.bucketName",
+		return err_set(err, ST_CONFIG,
+		    "bucket \"%s\" does not exist at %s: create it or set "
+		    "supabase.bucketName",
 		    ctx->bucket, ctx->where);
 	case STORE_NOT_FOUND:
-		return err_set(err, ST_CONFIG, "%s at %s answered %ld (not "
-		    "found) for bucket \"%s\"%s: check the URL",
+		return err_set(err, ST_CONFIG,
+		    "%s at %s answered %ld (not found) for bucket \"%s\"%s: "
+		    "check the URL",
 		    ctx->service, ctx->where, a->status, ctx->bucket,
 		    said(a, msg, sizeof(msg)));
 	case STORE_DENIED:
-		return err_set(err, ST_NOPERM, "%s at %s refused our "
-		    "credentials for bucket \"%s\" (%ld%s%s)%s", ctx->service,
-		    ctx->where, ctx->bucket, a->status, a->code[0] ? " " : "",
-		    a->code, said(a, msg, sizeof(msg)));
+		return err_set(err, ST_NOPERM,
+		    "%s at %s refused our credentials for bucket \"%s\" "
+		    "(%ld%s%s)%s",
+		    ctx->service, ctx->where, ctx->bucket, a->status,
+		    a->code[0] ? " " : "", a->code, said(a, msg, sizeof(msg)));
 	case STORE_TOO_LARGE:
-		return err_set(err, ST_DATA, "%s at %s refused a batch of %zu "
-		    "bytes as too large%s: lower batch.max_size, or "
-		    "upload.resumable_threshold so large batches go up in "
-		    "chunks", ctx->service, ctx->where, ctx->size,
+		return err_set(err, ST_DATA,
+		    "%s at %s refused a batch of %zu bytes as too large%s: "
+		    "lower batch.max_size, or upload.resumable_threshold so "
+		    "large batches go up in chunks",
+		    ctx->service, ctx->where, ctx->size,
 		    said(a, msg, sizeof(msg)));
 	case STORE_INVALID_KEY:
-		return err_set(err, ST_DATA, "%s at %s refused the object key "
-		    "\"%s\"%s", ctx->service, ctx->where, ctx->key,
-		    said(a, msg, sizeof(msg)));
+		return err_set(err, ST_DATA,
+		    "%s at %s refused the object key \"%s\"%s", ctx->service,
+		    ctx->where, ctx->key, said(a, msg, sizeof(msg)));
 	case STORE_TRANSIENT:
 		/* No answer at all: the transport's words say what. */
 		if (a->status == 0)
-			return err_set(err, ST_UNAVAILABLE, "%s at %s still "
-			    "failing after %ld attempt%s%s", ctx->service,
-			    ctx->where, ctx->attempts,
+			return err_set(err, ST_UNAVAILABLE,
+			    "%s at %s still failing after %ld attempt%s%s",
+			    ctx->service, ctx->where, ctx->attempts,
 			    ctx->attempts == 1 ? "" : "s",
 			    said(a, msg, sizeof(msg)));
-		return err_set(err, ST_UNAVAILABLE, "%s at %s still failing "
-		    "after %ld attempt%s (last: %ld%s%s)%s", ctx->service,
-		    ctx->where, ctx->attempts, ctx->attempts == 1 ? "" : "s",
-		    a->status, a->code[0] ? " " : "", a->code,
-		    said(a, msg, sizeof(msg)));
+		return err_set(err, ST_UNAVAILABLE,
+		    "%s at %s still failing after %ld attempt%s (last: "
+		    "%ld%s%s)%s",
+		    ctx->service, ctx->where, ctx->attempts,
+		    ctx->attempts == 1 ? "" : "s", a->status,
+		    a->code[0] ? " " : "", a->code, said(a, msg, sizeof(msg)));
 	case STORE_REFUSED:
 	default:
-		return err_set(err, ST_CANTCREATE, "%s at %s refused to store "
-		    "%s/%s (%ld%s%s)%s", ctx->service, ctx->where,
-		    ctx->bucket, ctx->key, a->status, a->code[0] ? " " : "",
-		    a->code, said(a, msg, sizeof(msg)));
+		return err_set(err, ST_CANTCREATE,
+		    "%s at %s refused to store %s/%s (%ld%s%s)%s", ctx->service,
+		    ctx->where, ctx->bucket, ctx->key, a->status,
+		    a->code[0] ? " " : "", a->code, said(a, msg, sizeof(msg)));
 	}
 }
 
 int
-store_duplicate_verdict(const struct store_context *ctx,
-    long long stored_size, struct err *err)
+store_duplicate_verdict(const struct store_context *ctx, long long stored_size,
+    struct err *err)
 {
 	if (stored_size < 0)
-		return err_set(err, ST_CANTCREATE, "object %s/%s already "
-		    "exists after a retry and %s at %s cannot tell its size: "
-		    "it may be ours or another writer's", ctx->bucket,
-		    ctx->key, ctx->service, ctx->where);
+		return err_set(err, ST_CANTCREATE,
+		    "object %s/%s already exists after a retry and %s at %s "
+		    "cannot tell its size: it may be ours or another writer's",
+		    ctx->bucket, ctx->key, ctx->service, ctx->where);
 	if ((unsigned long long)stored_size != (unsigned long long)ctx->size)
-		return err_set(err, ST_CANTCREATE, "object %s/%s already "
-		    "exists with %lld bytes, ours has %zu: another writer "
-		    "used this key", ctx->bucket, ctx->key, stored_size,
-		    ctx->size);
+		return err_set(err, ST_CANTCREATE,
+		    "object %s/%s already exists with %lld bytes, ours has "
+		    "%zu: another writer used this key",
+		    ctx->bucket, ctx->key, stored_size, ctx->size);
 	return ST_OK;
 }
 
@@ -147,8 +153,9 @@ store_cache_control(const char *setting, char *out, size_t outsz)
 int
 store_base64(struct buf *out, const void *data, size_t len)
 {
-	static const char digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "abcdefghijklmnopqrstuvwxyz0123456789+/";
+	static const char digits
+	    [] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmno"
+		 "pqrstuvwxyz0123456789+/";
 	const unsigned char *p = data;
 	unsigned long v;
 	size_t i;
@@ -180,7 +187,8 @@ store_answer_of(const struct http_result *res, store_classify_fn classify,
 		return;
 	}
 	memset(a, 0, sizeof(*a));
-	a->outcome = retry_transient_curl(res->curl_code) ? STORE_TRANSIENT :
+	a->outcome = retry_transient_curl(res->curl_code) ?
+	    STORE_TRANSIENT :
 	    STORE_REFUSED;
 	store_printable(a->message, sizeof(a->message), res->curl_error,
 	    strlen(res->curl_error));
@@ -230,8 +238,7 @@ sleep_ms(long ms)
 
 	ts.tv_sec = ms / 1000;
 	ts.tv_nsec = (ms % 1000) * 1000000L;
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR &&
-	    !interrupted())
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR && !interrupted())
 		continue;
 }
 
@@ -249,8 +256,9 @@ store_backoff(const struct store_retry *r, long attempt,
 		draw = (uint64_t)store_now_ms();
 	delay = retry_delay_ms(&r->policy, attempt,
 	    retry_after_ms(res->retry_after, time(NULL)), draw);
-	if (interrupted() || !retry_allowed(&r->policy, attempt, delay,
-	    store_now_ms(), r->deadline_ms))
+	if (interrupted() ||
+	    !retry_allowed(&r->policy, attempt, delay, store_now_ms(),
+		r->deadline_ms))
 		return 0;
 	log_warning("%s: %s; retrying in %ld ms (retry %ld of %ld)", where,
 	    store_describe(res, a, what, sizeof(what)), delay, attempt,
@@ -284,10 +292,11 @@ store_send(const struct store_request_ops *ops, const struct store_retry *r,
 			return store_interrupted(err);
 		if ((ctx->attempts > 1 || ctx->replay) &&
 		    (a.outcome == STORE_DUPLICATE ||
-		    (a.outcome == STORE_NOT_FOUND &&
-		    ops->not_found_means_landed))) {
+			(a.outcome == STORE_NOT_FOUND &&
+			    ops->not_found_means_landed))) {
 			log_info("%s: %s/%s exists after a retry; checking its "
-			    "size", ctx->where, ctx->bucket, ctx->key);
+				 "size",
+			    ctx->where, ctx->bucket, ctx->key);
 			return store_duplicate_verdict(ctx,
 			    ops->stored_size(ops->arg, ctx->key), err);
 		}

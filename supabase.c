@@ -46,7 +46,8 @@ number_member(json_t *obj, const char *name)
 
 	if (json_is_integer(v))
 		return json_integer_value(v) >= 0 ?
-		    (long long)json_integer_value(v) : -1;
+		    (long long)json_integer_value(v) :
+		    -1;
 	if (!json_is_string(v))
 		return -1;
 	s = json_string_value(v);
@@ -184,7 +185,7 @@ supabase_tus_metadata(struct buf *out, const char *bucket, const char *key,
 	    tus_pair(out, "objectName", key) != 0 ||
 	    tus_pair(out, "contentType", content_type) != 0 ||
 	    (cache_control != NULL &&
-	    tus_pair(out, "cacheControl", cache_control) != 0)) {
+		tus_pair(out, "cacheControl", cache_control) != 0)) {
 		buf_truncate(out, before);
 		return -1;
 	}
@@ -195,28 +196,28 @@ supabase_tus_metadata(struct buf *out, const char *bucket, const char *key,
 
 struct supabase {
 	const struct config *cfg;
-	struct buf base;		/* {project_url}/storage/v1 */
-	char shown[512];		/* base, safe to print */
-	struct curl_slist *auth;	/* Authorization and apikey */
-	char cache_control[128];	/* the header's value, or "" */
+	struct buf base;	 /* {project_url}/storage/v1 */
+	char shown[512];	 /* base, safe to print */
+	struct curl_slist *auth; /* Authorization and apikey */
+	char cache_control[128]; /* the header's value, or "" */
 };
 
 /* The response headers the resumable protocol and the size check
  * read. */
 struct reply_headers {
-	char location[1024];		/* "" when absent */
-	long long upload_offset;	/* -1 when absent */
-	long long content_length;	/* -1 when absent */
+	char location[1024];	  /* "" when absent */
+	long long upload_offset;  /* -1 when absent */
+	long long content_length; /* -1 when absent */
 };
 
 /* One request: what to send, and what to add to the headers. */
 struct request {
-	const char *method;		/* GET, HEAD, POST, PATCH */
+	const char *method; /* GET, HEAD, POST, PATCH */
 	const char *url;
 	const char *body;
 	size_t len;
-	struct curl_slist *headers;	/* besides auth; may be NULL */
-	struct reply_headers *reply;	/* filled when not NULL */
+	struct curl_slist *headers;  /* besides auth; may be NULL */
+	struct reply_headers *reply; /* filled when not NULL */
 };
 
 /* Appends headers to list; returns the list, or NULL (list freed) when
@@ -238,8 +239,7 @@ header_number(CURL *h, const char *name)
 	char *end;
 	long long n;
 
-	if (curl_easy_header(h, name, 0, CURLH_HEADER, -1, &hd) !=
-	    CURLHE_OK)
+	if (curl_easy_header(h, name, 0, CURLH_HEADER, -1, &hd) != CURLHE_OK)
 		return -1;
 	errno = 0;
 	n = strtoll(hd->value, &end, 10);
@@ -261,7 +261,8 @@ read_reply_headers(CURL *h, struct reply_headers *r)
 	r->upload_offset = header_number(h, "Upload-Offset");
 	r->content_length = -1;
 	if (curl_easy_getinfo(h, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl) ==
-	    CURLE_OK && cl >= 0)
+		CURLE_OK &&
+	    cl >= 0)
 		r->content_length = (long long)cl;
 }
 
@@ -276,8 +277,8 @@ read_reply_headers(CURL *h, struct reply_headers *r)
  * connection every resend is one of ours, counted and checked.
  */
 static int
-perform(struct supabase *s, const struct request *rq,
-    struct http_result *res, struct err *err)
+perform(struct supabase *s, const struct request *rq, struct http_result *res,
+    struct err *err)
 {
 	struct curl_slist *headers = NULL, *p;
 	CURL *h;
@@ -285,8 +286,8 @@ perform(struct supabase *s, const struct request *rq,
 	int st = ST_OK;
 
 	if ((h = http_easy_new(s->cfg)) == NULL)
-		return err_set(err, ST_TEMPFAIL, "out of memory creating a "
-		    "libcurl handle");
+		return err_set(err, ST_TEMPFAIL,
+		    "out of memory creating a libcurl handle");
 	for (p = s->auth; p != NULL; p = p->next)
 		if ((headers = header_add(headers, p->data)) == NULL)
 			goto nomem;
@@ -308,7 +309,7 @@ perform(struct supabase *s, const struct request *rq,
 		    (curl_off_t)rq->len);
 		if (strcmp(rq->method, "POST") != 0 &&
 		    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, rq->method) !=
-		    CURLE_OK)
+			CURLE_OK)
 			goto nomem;
 	}
 	http_easy_capture(h, res);
@@ -319,8 +320,7 @@ perform(struct supabase *s, const struct request *rq,
 	if (rq->reply != NULL)
 		read_reply_headers(h, rq->reply);
 	if (rc == CURLE_OK)
-		log_debug("%s %s: HTTP %ld", rq->method, rq->url,
-		    res->status);
+		log_debug("%s %s: HTTP %ld", rq->method, rq->url, res->status);
 	else
 		log_debug("%s %s: %s", rq->method, rq->url, res->curl_error);
 	goto out;
@@ -408,13 +408,11 @@ call_stored_size(void *arg, const char *key)
  * attempt. */
 static int
 send_request(struct supabase *s, const struct request *rq, int probe,
-    struct store_context *ctx, struct upload_report *report,
-    struct err *err)
+    struct store_context *ctx, struct upload_report *report, struct err *err)
 {
 	struct call c = { s, rq };
-	struct store_request_ops ops = {
-		call_perform, supabase_classify, call_stored_size, &c, 0
-	};
+	struct store_request_ops
+	    ops = { call_perform, supabase_classify, call_stored_size, &c, 0 };
 	struct http_result res = { 0 };
 	struct store_retry r;
 	int st;
@@ -430,8 +428,7 @@ send_request(struct supabase *s, const struct request *rq, int probe,
 /* One POST of the whole object; a probe overwrites (x-upsert: true). */
 static int
 put_simple(struct supabase *s, const struct object *obj, int probe,
-    struct store_context *ctx, struct upload_report *report,
-    struct err *err)
+    struct store_context *ctx, struct upload_report *report, struct err *err)
 {
 	struct curl_slist *headers = NULL;
 	struct buf url = BUF_INIT, line = BUF_INIT;
@@ -441,19 +438,19 @@ put_simple(struct supabase *s, const struct object *obj, int probe,
 	if (object_url(s, &url, "/object/", obj->key) != 0 ||
 	    buf_printf(&line, "Content-Type: %s", obj->content_type) != 0 ||
 	    (headers = header_add(NULL, line.data)) == NULL ||
-	    (headers = header_add(headers, probe ? "x-upsert: true" :
-	    "x-upsert: false")) == NULL) {
-		st = err_set(err, ST_TEMPFAIL, "out of memory building an "
-		    "upload request");
+	    (headers = header_add(headers,
+		 probe ? "x-upsert: true" : "x-upsert: false")) == NULL) {
+		st = err_set(err, ST_TEMPFAIL,
+		    "out of memory building an upload request");
 		goto out;
 	}
 	if (s->cache_control[0] != '\0') {
 		buf_truncate(&line, 0);
-		if (buf_printf(&line, "cache-control: %s",
-		    s->cache_control) != 0 ||
+		if (buf_printf(&line, "cache-control: %s", s->cache_control) !=
+			0 ||
 		    (headers = header_add(headers, line.data)) == NULL) {
-			st = err_set(err, ST_TEMPFAIL, "out of memory "
-			    "building an upload request");
+			st = err_set(err, ST_TEMPFAIL,
+			    "out of memory building an upload request");
 			goto out;
 		}
 	}
@@ -485,12 +482,12 @@ supabase_open(struct sink *sink, struct err *err)
 	int st = ST_OK;
 
 	if (cfg->project_key == NULL || cfg->project_key[0] == '\0')
-		return err_set(err, ST_CONFIG, "supabase needs a service key: "
-		    "set project_key, COLLECTOR_PROJECT_KEY(_FILE) or "
-		    "--project-key-file");
+		return err_set(err, ST_CONFIG,
+		    "supabase needs a service key: set project_key, "
+		    "COLLECTOR_PROJECT_KEY(_FILE) or --project-key-file");
 	if (strpbrk(cfg->project_key, "\r\n") != NULL)
-		return err_set(err, ST_CONFIG, "the supabase service key "
-		    "has a line break in it");
+		return err_set(err, ST_CONFIG,
+		    "the supabase service key has a line break in it");
 	if (cfg->bucket == NULL || cfg->bucket[0] == '\0')
 		return err_set(err, ST_CONFIG, "supabase.bucketName is empty");
 	if ((s = calloc(1, sizeof(*s))) == NULL)
@@ -509,8 +506,8 @@ supabase_open(struct sink *sink, struct err *err)
 		if (buf_puts(&s->base, "/storage/v1") != 0)
 			goto nomem;
 	http_redact(s->base.data, s->shown, sizeof(s->shown));
-	if (buf_printf(&line, "Authorization: Bearer %s",
-	    cfg->project_key) != 0 ||
+	if (buf_printf(&line, "Authorization: Bearer %s", cfg->project_key) !=
+		0 ||
 	    (s->auth = header_add(NULL, line.data)) == NULL)
 		goto nomem;
 	buf_truncate(&line, 0);
@@ -527,7 +524,6 @@ out:
 	buf_free(&line);
 	return st;
 }
-
 
 /* ---- resumable (TUS 1.0.0) ----------------------------------------- */
 
@@ -555,8 +551,8 @@ tus_upload_url(struct supabase *s, const char *location, struct buf *url)
  * (verified by size). */
 static int
 tus_create(struct supabase *s, const struct object *obj,
-    struct store_context *ctx, struct upload_report *report,
-    struct buf *url, struct err *err)
+    struct store_context *ctx, struct upload_report *report, struct buf *url,
+    struct err *err)
 {
 	struct curl_slist *headers = NULL;
 	struct reply_headers reply = { "", -1, -1 };
@@ -571,8 +567,8 @@ tus_create(struct supabase *s, const struct object *obj,
 	buf_truncate(&line, 0);
 	if (buf_puts(&line, "Upload-Metadata: ") != 0 ||
 	    supabase_tus_metadata(&line, s->cfg->bucket, obj->key,
-	    obj->content_type, s->cache_control[0] != '\0' ?
-	    s->cache_control : NULL) != 0 ||
+		obj->content_type,
+		s->cache_control[0] != '\0' ? s->cache_control : NULL) != 0 ||
 	    (headers = header_add(headers, line.data)) == NULL ||
 	    (headers = header_add(headers, "Tus-Resumable: 1.0.0")) == NULL ||
 	    (headers = header_add(headers, "x-upsert: false")) == NULL)
@@ -586,13 +582,14 @@ tus_create(struct supabase *s, const struct object *obj,
 	if (reply.location[0] == '\0' && ctx->attempts > 1)
 		goto out;
 	if (tus_upload_url(s, reply.location, url) != 0)
-		st = err_set(err, ST_UNAVAILABLE, "%s at %s created a "
-		    "resumable upload without a usable Location", SERVICE,
-		    s->shown);
+		st = err_set(err, ST_UNAVAILABLE,
+		    "%s at %s created a resumable upload without a usable "
+		    "Location",
+		    SERVICE, s->shown);
 	goto out;
 nomem:
-	st = err_set(err, ST_TEMPFAIL, "out of memory building a resumable "
-	    "upload request");
+	st = err_set(err, ST_TEMPFAIL,
+	    "out of memory building a resumable upload request");
 out:
 	curl_slist_free_all(headers);
 	buf_free(&create);
@@ -621,8 +618,9 @@ tus_step(struct supabase *s, const struct object *obj, const char *url,
 			n = SUPABASE_TUS_CHUNK;
 		snprintf(line, sizeof(line), "Upload-Offset: %lld", offset);
 		if ((headers = header_add(headers, line)) == NULL ||
-		    (headers = header_add(headers, "Content-Type: "
-		    "application/offset+octet-stream")) == NULL)
+		    (headers = header_add(headers,
+			 "Content-Type: application/offset+octet-stream")) ==
+			NULL)
 			goto nomem;
 		rq.method = "PATCH";
 		rq.body = obj->data + offset;
@@ -633,8 +631,8 @@ tus_step(struct supabase *s, const struct object *obj, const char *url,
 	curl_slist_free_all(headers);
 	return st;
 nomem:
-	return err_set(err, ST_TEMPFAIL, "out of memory building a resumable "
-	    "upload request");
+	return err_set(err, ST_TEMPFAIL,
+	    "out of memory building a resumable upload request");
 }
 
 /*
@@ -644,8 +642,7 @@ nomem:
  */
 static int
 tus_send(struct supabase *s, const struct object *obj, const char *url,
-    struct store_context *ctx, struct upload_report *report,
-    struct err *err)
+    struct store_context *ctx, struct upload_report *report, struct err *err)
 {
 	struct http_result res = { 0 };
 	struct reply_headers reply = { "", -1, -1 };
@@ -678,9 +675,10 @@ tus_send(struct supabase *s, const struct object *obj, const char *url,
 		if (a.outcome == STORE_DUPLICATE && a.code[0] == '\0' &&
 		    !contains_nocase(a.message, "exists"))
 			a.outcome = STORE_TRANSIENT;
-		if ((head && (a.outcome == STORE_NOT_FOUND ||
-		    res.status == 410)) || (a.outcome == STORE_DUPLICATE &&
-		    (report->retries > 0 || ctx->replay))) {
+		if ((head &&
+			(a.outcome == STORE_NOT_FOUND || res.status == 410)) ||
+		    (a.outcome == STORE_DUPLICATE &&
+			(report->retries > 0 || ctx->replay))) {
 			st = store_duplicate_verdict(ctx,
 			    stored_size(s, obj->key), err);
 			goto out;
@@ -688,9 +686,10 @@ tus_send(struct supabase *s, const struct object *obj, const char *url,
 		if (a.outcome != STORE_TRANSIENT ||
 		    !store_backoff(&r, ++failures, &res, &a, s->shown)) {
 			st = res.curl_code != CURLE_OK &&
-			    a.outcome != STORE_TRANSIENT ? err_set(err,
-			    ST_UNAVAILABLE, "%s at %s: %s", SERVICE, s->shown,
-			    a.message) : store_answer_status(&a, ctx, err);
+				a.outcome != STORE_TRANSIENT ?
+			    err_set(err, ST_UNAVAILABLE, "%s at %s: %s",
+				SERVICE, s->shown, a.message) :
+			    store_answer_status(&a, ctx, err);
 			goto out;
 		}
 		log_info("%s: resumable upload: asking where to go on",
@@ -706,8 +705,7 @@ out:
 
 static int
 put_resumable(struct supabase *s, const struct object *obj,
-    struct store_context *ctx, struct upload_report *report,
-    struct err *err)
+    struct store_context *ctx, struct upload_report *report, struct err *err)
 {
 	struct buf url = BUF_INIT, where = BUF_INIT;
 	int st;
@@ -791,6 +789,5 @@ supabase_close(struct sink *sink)
 	sink->state = NULL;
 }
 
-const struct sink_ops supabase_ops = {
-	"supabase", supabase_open, supabase_put, supabase_close
-};
+const struct sink_ops
+    supabase_ops = { "supabase", supabase_open, supabase_put, supabase_close };

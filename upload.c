@@ -6,7 +6,7 @@
  * name, fsync the directory.  A reader sees the whole object or nothing.
  */
 
-#define _GNU_SOURCE	/* O_TMPFILE, linkat */
+#define _GNU_SOURCE /* O_TMPFILE, linkat */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -86,8 +86,8 @@ dir_create(const char *dir, mode_t mode, struct err *err)
 		*end = '/';
 	}
 fail:
-	return err_set(err, errno_status(errno), "cannot create directory %s: "
-	    "%s", path, strerror(errno));
+	return err_set(err, errno_status(errno),
+	    "cannot create directory %s: %s", path, strerror(errno));
 }
 
 static int
@@ -172,8 +172,8 @@ file_write_atomic2(const char *path, const char *head, size_t headlen,
 	struct stat st;
 	int fd, named, status;
 
-	if (stat(path, &st) == 0 && (S_ISCHR(st.st_mode) ||
-	    S_ISFIFO(st.st_mode)))
+	if (stat(path, &st) == 0 &&
+	    (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)))
 		return write_through(path, head, headlen, data, len, err);
 	if (base == NULL) {
 		snprintf(dir, sizeof(dir), ".");
@@ -197,27 +197,28 @@ file_write_atomic2(const char *path, const char *head, size_t headlen,
 	if ((named = fd < 0) && (fd = open_named(temp)) < 0)
 		return err_set(err, errno_status(errno), "cannot create %s: %s",
 		    temp, strerror(errno));
-	if (write_all(fd, head, headlen) != 0 || write_all(fd, data, len) != 0 ||
-	    fsync(fd) != 0) {
-		status = err_set(err, errno_status(errno), "cannot write %s: "
-		    "%s", path, strerror(errno));
+	if (write_all(fd, head, headlen) != 0 ||
+	    write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+		status = err_set(err, errno_status(errno),
+		    "cannot write %s: %s", path, strerror(errno));
 		goto out;
 	}
 	fault_point("renaming");
 	if (!named) {
 		if (link_unnamed(fd, path) == 0)
 			goto sync;
-		if (errno != EEXIST || ((unlink(temp) != 0 && errno != ENOENT) ||
-		    link_unnamed(fd, temp) != 0)) {
-			status = err_set(err, errno_status(errno), "cannot "
-			    "create %s: %s", path, strerror(errno));
+		if (errno != EEXIST ||
+		    ((unlink(temp) != 0 && errno != ENOENT) ||
+			link_unnamed(fd, temp) != 0)) {
+			status = err_set(err, errno_status(errno),
+			    "cannot create %s: %s", path, strerror(errno));
 			goto out;
 		}
 		named = 1;
 	}
 	if (rename(temp, path) != 0) {
-		status = err_set(err, errno_status(errno), "cannot rename %s "
-		    "to %s: %s", temp, path, strerror(errno));
+		status = err_set(err, errno_status(errno),
+		    "cannot rename %s to %s: %s", temp, path, strerror(errno));
 		goto out;
 	}
 sync:
@@ -226,8 +227,8 @@ sync:
 		    dir, strerror(errno));
 out:
 	if (close(fd) != 0 && status == ST_OK)
-		status = err_set(err, errno_status(errno), "cannot write %s: "
-		    "%s", path, strerror(errno));
+		status = err_set(err, errno_status(errno),
+		    "cannot write %s: %s", path, strerror(errno));
 	if (status != ST_OK && named)
 		unlink(temp);
 	return status;
@@ -241,8 +242,10 @@ local_open(struct sink *sink, struct err *err)
 	const char *dir = url ? url + strlen("file://") : LOCAL_LAKE;
 
 	if (url != NULL && dir[0] != '/')
-		return err_set(err, ST_CONFIG, "supabase.url \"%s\": a file URL "
-		    "needs an absolute path, as in file:///srv/lake", url);
+		return err_set(err, ST_CONFIG,
+		    "supabase.url \"%s\": a file URL needs an absolute path, "
+		    "as in file:///srv/lake",
+		    url);
 	sink->state = (void *)dir;
 	return ST_OK;
 }
@@ -256,7 +259,7 @@ local_put(struct sink *sink, const struct object *obj,
 	int status;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s/%s", dir,
-	    sink->cfg->bucket, obj->key) >= sizeof(path))
+		sink->cfg->bucket, obj->key) >= sizeof(path))
 		return err_set(err, ST_CANTCREATE, "%s/%s/%s: path too long",
 		    dir, sink->cfg->bucket, obj->key);
 	log_debug("writing %zu bytes to %s", obj->len, path);
@@ -266,9 +269,8 @@ local_put(struct sink *sink, const struct object *obj,
 	return status;
 }
 
-static const struct sink_ops local_ops = {
-	"local", local_open, local_put, NULL
-};
+static const struct sink_ops
+    local_ops = { "local", local_open, local_put, NULL };
 
 /* The sink for cfg's project URL, or NULL for an unknown scheme. */
 static const struct sink_ops *
@@ -295,8 +297,10 @@ sink_open(struct sink *sink, const struct config *cfg, struct err *err)
 	sink->state = NULL;
 	if ((sink->ops = sink_pick(cfg)) == NULL) {
 		http_redact(cfg->project_url, shown, sizeof(shown));
-		return err_set(err, ST_CONFIG, "supabase.url \"%s\": unknown "
-		    "scheme (use file://, https:// or s3://)", shown);
+		return err_set(err, ST_CONFIG,
+		    "supabase.url \"%s\": unknown scheme (use file://, "
+		    "https:// or s3://)",
+		    shown);
 	}
 	return sink->ops->open ? sink->ops->open(sink, err) : ST_OK;
 }
@@ -312,8 +316,8 @@ sink_destination(const struct config *cfg, char *out, size_t outsz,
 		return err_set(err, ST_CONFIG, "supabase.url: unknown scheme");
 	len = snprintf(out, outsz, "%s %s %s%s%s", ops->name,
 	    cfg->project_url ? cfg->project_url : LOCAL_LAKE, cfg->bucket,
-	    cfg->s3_endpoint ? " " : "", cfg->s3_endpoint ? cfg->s3_endpoint :
-	    "");
+	    cfg->s3_endpoint ? " " : "",
+	    cfg->s3_endpoint ? cfg->s3_endpoint : "");
 	if (len < 0 || (size_t)len >= outsz)
 		return err_set(err, ST_CONFIG, "destination is too long");
 	return ST_OK;

@@ -31,10 +31,10 @@ struct batch_part {
 struct batch {
 	struct buf data;
 	size_t records;
-	size_t responses;	/* responses spliced in, empty ones included */
-	struct batch_part *parts;	/* one per response */
+	size_t responses; /* responses spliced in, empty ones included */
+	struct batch_part *parts; /* one per response */
 	size_t nparts;
-	size_t next;		/* the response whose turn it is */
+	size_t next; /* the response whose turn it is */
 	enum batch_format format;
 	const struct user_pool *users;
 	uint64_t shops;
@@ -48,8 +48,8 @@ int batch_init(struct batch *b, size_t responses, enum batch_format format,
     struct err *err);
 
 /* A response_fn (source.h): arg is the struct batch. */
-int batch_add_response(void *arg, size_t index, const char *body,
-    size_t len, struct err *err);
+int batch_add_response(void *arg, size_t index, const char *body, size_t len,
+    struct err *err);
 
 /* Appends the responses still waiting, in order, and closes the array
  * (or NDJSON's last line); returns ST_OK or ST_TEMPFAIL. */

@@ -32,19 +32,19 @@ struct param {
 
 struct config {
 	/* source */
-	char *url;			/* mockaroo.url; NULL = built-in */
-	char *api_key;			/* secret, never printed */
-	enum key_in key_in;		/* mockaroo.key_in */
-	struct param *params;		/* mockaroo.params */
+	char *url;	      /* mockaroo.url; NULL = built-in */
+	char *api_key;	      /* secret, never printed */
+	enum key_in key_in;   /* mockaroo.key_in */
+	struct param *params; /* mockaroo.params */
 	size_t nparams;
-	long records;			/* builtin.records per response */
+	long records; /* builtin.records per response */
 
 	/* sink */
-	char *project_url;		/* supabase.url; NULL = ./lake */
-	char *project_key;		/* secret, never printed */
-	char *bucket;			/* supabase.bucketName */
-	char *path;			/* supabase.path_raw_data.new, normalised */
-	enum storage_kind storage_kind;	/* storage.kind */
+	char *project_url; /* supabase.url; NULL = ./lake */
+	char *project_key; /* secret, never printed */
+	char *bucket;	   /* supabase.bucketName */
+	char *path;	   /* supabase.path_raw_data.new, normalised */
+	enum storage_kind storage_kind; /* storage.kind */
 	char *s3_endpoint;		/* s3.endpoint */
 	char *s3_region;		/* s3.region */
 	bool s3_path_style;		/* s3.path_style */
@@ -57,47 +57,47 @@ struct config {
 	long long multipart_threshold;	/* upload.multipart_threshold */
 
 	/* batch and enrichment */
-	long max_size;			/* batch.max_size: responses */
-	enum batch_format format;	/* batch.format */
-	long users;			/* enrich.users */
-	long shops;			/* enrich.shops */
-	uint64_t pool_seed;		/* enrich.pool_seed */
-	uint64_t seed;			/* --seed, or random per run */
+	long max_size;		  /* batch.max_size: responses */
+	enum batch_format format; /* batch.format */
+	long users;		  /* enrich.users */
+	long shops;		  /* enrich.shops */
+	uint64_t pool_seed;	  /* enrich.pool_seed */
+	uint64_t seed;		  /* --seed, or random per run */
 	bool seed_given;
-	char *time_format;		/* naming.time_format, presets expanded */
+	char *time_format; /* naming.time_format, presets expanded */
 
 	/* http */
-	long concurrency;		/* http.concurrency */
-	long connect_timeout;		/* http.connect_timeout, seconds */
-	long timeout;			/* http.timeout, seconds per request */
-	long max_time;			/* http.max_time, seconds per stage */
-	long retries;			/* http.retries */
-	long long max_response_bytes;	/* http.max_response_bytes */
+	long concurrency;	      /* http.concurrency */
+	long connect_timeout;	      /* http.connect_timeout, seconds */
+	long timeout;		      /* http.timeout, seconds per request */
+	long max_time;		      /* http.max_time, seconds per stage */
+	long retries;		      /* http.retries */
+	long long max_response_bytes; /* http.max_response_bytes */
 
 	/* logging */
-	int log_level;			/* enum log_level from log.h */
-	enum log_format log_format;	/* log.format */
+	int log_level;		    /* enum log_level from log.h */
+	enum log_format log_format; /* log.format */
 
 	/* spool */
-	char *spool_dir;		/* spool.dir; NULL = the default */
-	long spool_max_batches;		/* spool.max_batches */
-	long long spool_max_bytes;	/* spool.max_bytes */
-	long wait_lock;			/* spool.wait_lock, seconds */
+	char *spool_dir;	   /* spool.dir; NULL = the default */
+	long spool_max_batches;	   /* spool.max_batches */
+	long long spool_max_bytes; /* spool.max_bytes */
+	long wait_lock;		   /* spool.wait_lock, seconds */
 
 	/* operating */
-	char *metrics_file;		/* metrics.file; NULL = none */
+	char *metrics_file; /* metrics.file; NULL = none */
 
 	/* this run only (flags) */
-	char *config_file;		/* the YAML file read, or NULL */
-	char *env_file;			/* the .env file read, or NULL */
+	char *config_file; /* the YAML file read, or NULL */
+	char *env_file;	   /* the .env file read, or NULL */
 	bool dry_run;
-	bool no_spool;			/* --no-spool */
-	char *output;			/* -o FILE, "-" = stdout */
+	bool no_spool; /* --no-spool */
+	char *output;  /* -o FILE, "-" = stdout */
 	bool json_summary;
 	bool print_config;
 	bool show_help;
 	bool show_version;
-	enum check_mode check;		/* --check, --check=api */
+	enum check_mode check; /* --check, --check=api */
 
 	/* Problems worth a warning that config_load found but, logging
 	 * nothing itself, leaves to its caller: one sentence each. */
@@ -128,8 +128,8 @@ int config_load(struct config *cfg, int argc, char **argv, struct err *err);
  */
 int config_apply_yaml(struct config *cfg, const char *path, const char *text,
     size_t len, struct err *err);
-int config_apply_dotenv(struct config *cfg, const char *path,
-    const char *text, size_t len, struct err *err);
+int config_apply_dotenv(struct config *cfg, const char *path, const char *text,
+    size_t len, struct err *err);
 
 /* Writes the effective configuration as YAML that config_load reads
  * back: one "key: value  # origin" line per setting, secrets as "***",

@@ -38,19 +38,19 @@
 #include <stddef.h>
 
 enum fetch_action {
-	FETCH_DELIVER,		/* a 2xx body: hand it to the batch */
-	FETCH_RETRY,		/* transient, and attempts remain */
-	FETCH_FAIL,		/* this response fails for good */
-	FETCH_STOP		/* this one fails, and so would the rest */
+	FETCH_DELIVER, /* a 2xx body: hand it to the batch */
+	FETCH_RETRY,   /* transient, and attempts remain */
+	FETCH_FAIL,    /* this response fails for good */
+	FETCH_STOP     /* this one fails, and so would the rest */
 };
 
 /* One finished attempt. */
 struct fetch_answer {
-	long status;		/* HTTP status, 0 if none came */
-	const char *body;	/* may be NULL when len is 0 */
+	long status;	  /* HTTP status, 0 if none came */
+	const char *body; /* may be NULL when len is 0 */
 	size_t len;
 	int curl_code;		/* CURLcode of the transfer */
-	const char *curl_error;	/* libcurl's message, or NULL */
+	const char *curl_error; /* libcurl's message, or NULL */
 	int too_large;		/* the body cap stopped the transfer */
 	long long max_bytes;	/* that cap, for the message */
 	const char *url;	/* redacted: safe to print */
@@ -62,8 +62,8 @@ struct fetch_answer {
 
 struct fetch_verdict {
 	enum fetch_action action;
-	int status;		/* the exit status for FAIL and STOP */
-	char reason[FETCH_REASON_SIZE];	/* one sentence, no secrets */
+	int status;			/* the exit status for FAIL and STOP */
+	char reason[FETCH_REASON_SIZE]; /* one sentence, no secrets */
 };
 
 void mockaroo_decide(const struct fetch_answer *a, struct fetch_verdict *v);
@@ -74,7 +74,7 @@ void mockaroo_decide(const struct fetch_answer *a, struct fetch_verdict *v);
  * object must have no other member: a 2xx answer that is one record with
  * a field named "error" is data, not an error.
  */
-int mockaroo_error_text(const char *body, size_t len, int strict,
-    char *out, size_t outsz);
+int mockaroo_error_text(const char *body, size_t len, int strict, char *out,
+    size_t outsz);
 
 #endif

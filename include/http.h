@@ -23,15 +23,15 @@
 /* What one transfer brought back.  The caller owns it and frees it with
  * http_result_free(); http_easy_capture() resets it for a new attempt. */
 struct http_result {
-	int curl_code;			/* CURLE_OK when an answer came */
+	int curl_code; /* CURLE_OK when an answer came */
 	char curl_error[CURL_ERROR_SIZE];
-	long status;			/* HTTP status, 0 if none */
+	long status; /* HTTP status, 0 if none */
 	struct buf body;
-	char retry_after[64];		/* the header's value, or "" */
-	char content_type[128];		/* the header's value, or "" */
-	size_t max_body;		/* a larger body aborts the transfer */
-	int too_large;			/* set when max_body stopped it */
-	int nomem;			/* memory ran out storing the body */
+	char retry_after[64];	/* the header's value, or "" */
+	char content_type[128]; /* the header's value, or "" */
+	size_t max_body;	/* a larger body aborts the transfer */
+	int too_large;		/* set when max_body stopped it */
+	int nomem;		/* memory ran out storing the body */
 };
 
 /* curl_global_init; returns ST_OK, ST_IO, or ST_TEMPFAIL when memory ran

@@ -21,8 +21,8 @@
 #define JSON_MAX_DEPTH 256
 
 struct json_error {
-	size_t offset;		/* byte offset of the fault in the body */
-	char reason[128];	/* e.g. "invalid UTF-8", "expected ',' or '}'" */
+	size_t offset;	  /* byte offset of the fault in the body */
+	char reason[128]; /* e.g. "invalid UTF-8", "expected ',' or '}'" */
 };
 
 struct splice {
@@ -43,7 +43,7 @@ struct splice {
 
 enum splice_result {
 	SPLICE_OK = 0,
-	SPLICE_INVALID = 1,	/* the body is not a valid array of objects */
+	SPLICE_INVALID = 1, /* the body is not a valid array of objects */
 	SPLICE_NOMEM = 2
 };
 

@@ -14,8 +14,8 @@ enum log_level { LOG_ERROR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
 
 void log_setup(int level, int json);
 int log_enabled(int level);
-void log_msg(int level, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+void
+log_msg(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define log_error(...) log_msg(LOG_ERROR, __VA_ARGS__)
 #define log_warning(...) log_msg(LOG_WARNING, __VA_ARGS__)

@@ -22,17 +22,17 @@
 #include "status.h"
 
 struct metrics {
-	double last_run;		/* Unix time the run ended */
-	double last_success;		/* Unix time the last run that exited 0
+	double last_run;		 /* Unix time the run ended */
+	double last_success;		 /* Unix time the last run that exited 0
 					 * ended; 0 when none is known */
-	double duration;		/* seconds the run took */
-	unsigned long long records;	/* records in the batch */
-	unsigned long long bytes;	/* bytes in the batch */
-	unsigned long long responses;	/* responses that arrived */
-	unsigned long long http_retries;	/* requests repeated after a
+	double duration;		 /* seconds the run took */
+	unsigned long long records;	 /* records in the batch */
+	unsigned long long bytes;	 /* bytes in the batch */
+	unsigned long long responses;	 /* responses that arrived */
+	unsigned long long http_retries; /* requests repeated after a
 						 * transient fault */
 	int exit_status;
-	unsigned long long spool_pending;	/* batches waiting in the
+	unsigned long long spool_pending; /* batches waiting in the
 						 * spool when the run ended */
 };
 
@@ -52,13 +52,11 @@ int metrics_parse_value(const char *text, size_t len, const char *name,
 /* Sets *value to collector_last_success_timestamp_seconds of the file
  * at path, or 0 when there is no file or it does not say.  Fails only
  * when the file is there but cannot be read: ST_IO. */
-int metrics_last_success(const char *path, double *value,
-    struct err *err);
+int metrics_last_success(const char *path, double *value, struct err *err);
 
 /* Replaces the file at path with the exposition text of m, atomically
  * (upload.h's file_write_atomic).  ST_OK, or the status and sentence of
  * the failure. */
-int metrics_write(const char *path, const struct metrics *m,
-    struct err *err);
+int metrics_write(const char *path, const struct metrics *m, struct err *err);
 
 #endif

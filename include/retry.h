@@ -18,9 +18,9 @@
 #define RETRY_CAP_MS 30000
 
 struct retry_policy {
-	long retries;		/* attempts after the first, at most */
-	long base_ms;		/* first backoff ceiling */
-	long cap_ms;		/* no wait is longer */
+	long retries; /* attempts after the first, at most */
+	long base_ms; /* first backoff ceiling */
+	long cap_ms;  /* no wait is longer */
 };
 
 /* True for libcurl results worth another attempt: connection refused or
@@ -48,7 +48,7 @@ long retry_delay_ms(const struct retry_policy *p, long attempt,
 
 /* True when attempt `attempt` (1 = the first retry) is allowed and its
  * wait ends before the deadline (both in ms on one clock). */
-bool retry_allowed(const struct retry_policy *p, long attempt,
-    long delay_ms, long long now_ms, long long deadline_ms);
+bool retry_allowed(const struct retry_policy *p, long attempt, long delay_ms,
+    long long now_ms, long long deadline_ms);
 
 #endif

@@ -36,9 +36,9 @@
 
 struct s3_target {
 	char bucket[64];
-	char root[KEY_MAX];	/* "" or a key prefix without slashes at
+	char root[KEY_MAX];  /* "" or a key prefix without slashes at
 				 * either end */
-	char endpoint[1024];	/* scheme://host[:port][/path], no slash at
+	char endpoint[1024]; /* scheme://host[:port][/path], no slash at
 				 * the end */
 	char region[64];
 	bool path_style;
@@ -50,8 +50,7 @@ int s3_target_resolve(const struct config *cfg, struct s3_target *t,
 
 /* Appends the URL of key (the root already in it), each path segment
  * percent-encoded exactly as the signature will cover it. */
-int s3_object_url(struct buf *out, const struct s3_target *t,
-    const char *key);
+int s3_object_url(struct buf *out, const struct s3_target *t, const char *key);
 
 /* Copies the text of the first <tag>...</tag> in body, XML entities
  * decoded and non-printable bytes as '?', into out; returns 0, or -1 when

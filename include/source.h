@@ -28,11 +28,11 @@ typedef int (*response_fn)(void *arg, size_t index, const char *body,
     size_t len, struct err *err);
 
 struct fetch_report {
-	size_t requested;	/* responses asked for */
-	size_t arrived;		/* responses the callback accepted */
-	size_t failed;		/* responses that failed for good */
-	size_t retries;		/* requests repeated after a transient fault */
-	size_t bytes;		/* body bytes received */
+	size_t requested; /* responses asked for */
+	size_t arrived;	  /* responses the callback accepted */
+	size_t failed;	  /* responses that failed for good */
+	size_t retries;	  /* requests repeated after a transient fault */
+	size_t bytes;	  /* body bytes received */
 };
 
 struct source_ops;
@@ -40,7 +40,7 @@ struct source_ops;
 struct source {
 	const struct source_ops *ops;
 	const struct config *cfg;
-	void *state;		/* the implementation's */
+	void *state; /* the implementation's */
 };
 
 struct source_ops {
@@ -53,8 +53,7 @@ struct source_ops {
 
 /* Picks and opens the source for cfg->url.  ST_CONFIG names the URL when
  * its scheme is unknown. */
-int source_open(struct source *src, const struct config *cfg,
-    struct err *err);
+int source_open(struct source *src, const struct config *cfg, struct err *err);
 
 /*
  * Fetches `count` responses.  Each response that fails for good is logged
@@ -62,8 +61,8 @@ int source_open(struct source *src, const struct config *cfg,
  * arrived; otherwise the status of the first failure, with err holding
  * its message, and report saying how many arrived.
  */
-int source_fetch(struct source *src, size_t count, response_fn fn,
-    void *arg, struct fetch_report *report, struct err *err);
+int source_fetch(struct source *src, size_t count, response_fn fn, void *arg,
+    struct fetch_report *report, struct err *err);
 
 void source_close(struct source *src);
 

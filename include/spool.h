@@ -33,8 +33,8 @@ struct spool {
 };
 
 struct spool_entry {
-	char name[SPOOL_NAME_MAX + 1];	/* a file in the spool directory */
-	unsigned long long bytes;	/* its size */
+	char name[SPOOL_NAME_MAX + 1]; /* a file in the spool directory */
+	unsigned long long bytes;      /* its size */
 };
 
 /* A spooled batch, loaded.  data is owned; spool_batch_free() frees it. */
@@ -48,8 +48,8 @@ struct spool_batch {
 /* The spool directory: spool.dir, else $STATE_DIRECTORY (its first
  * entry), else $XDG_STATE_HOME/collector, else
  * $HOME/.local/state/collector. */
-int spool_dir(const struct config *cfg, char *out, size_t outsz,
-    struct err *err);
+int
+spool_dir(const struct config *cfg, char *out, size_t outsz, struct err *err);
 
 /*
  * Creates the directory if needed and takes the run lock, waiting up to
@@ -60,8 +60,8 @@ int spool_open(struct spool *sp, const struct config *cfg, struct err *err);
 void spool_close(struct spool *sp);
 
 /* The spooled batches, oldest first; *entries is the caller's to free. */
-int spool_list(const struct spool *sp, struct spool_entry **entries,
-    size_t *n, struct err *err);
+int spool_list(const struct spool *sp, struct spool_entry **entries, size_t *n,
+    struct err *err);
 
 /* Writes obj durably for destination; *name receives the entry's name. */
 int spool_add(const struct spool *sp, const char *destination,

@@ -13,21 +13,21 @@
 /* The values are sysexits(3)'s, which cron, systemd and scripts know. */
 enum status {
 	ST_OK = 0,
-	ST_USAGE = 64,		/* bad command line */
-	ST_DATA = 65,		/* bad data from the source */
-	ST_UNAVAILABLE = 69,	/* a service stayed unavailable after retries */
-	ST_CANTCREATE = 73,	/* cannot create the output */
-	ST_IO = 74,		/* input/output error */
-	ST_TEMPFAIL = 75,	/* temporary: the next scheduled run may succeed */
-	ST_NOPERM = 77,		/* permission or authentication refused */
-	ST_CONFIG = 78		/* configuration error */
+	ST_USAGE = 64,	     /* bad command line */
+	ST_DATA = 65,	     /* bad data from the source */
+	ST_UNAVAILABLE = 69, /* a service stayed unavailable after retries */
+	ST_CANTCREATE = 73,  /* cannot create the output */
+	ST_IO = 74,	     /* input/output error */
+	ST_TEMPFAIL = 75,    /* temporary: the next scheduled run may succeed */
+	ST_NOPERM = 77,	     /* permission or authentication refused */
+	ST_CONFIG = 78	     /* configuration error */
 };
 
 #define ERR_SIZE 1024
 
 struct err {
 	char msg[ERR_SIZE];
-	int logged;		/* msg has been logged already */
+	int logged; /* msg has been logged already */
 };
 
 /* Formats the message into err (if not NULL), marks it not yet logged,

@@ -23,36 +23,36 @@
 #include "status.h"
 
 enum store_outcome {
-	STORE_STORED,		/* the object landed */
-	STORE_DUPLICATE,	/* the key is taken (409, 412) */
-	STORE_NO_BUCKET,	/* the bucket does not exist */
-	STORE_NOT_FOUND,	/* nothing at that URL or key */
-	STORE_DENIED,		/* credentials wrong or not allowed */
-	STORE_TOO_LARGE,	/* the object is above the store's limit */
-	STORE_INVALID_KEY,	/* the store refused the key's characters */
-	STORE_TRANSIENT,	/* worth another attempt */
-	STORE_REFUSED		/* any other permanent refusal */
+	STORE_STORED,	   /* the object landed */
+	STORE_DUPLICATE,   /* the key is taken (409, 412) */
+	STORE_NO_BUCKET,   /* the bucket does not exist */
+	STORE_NOT_FOUND,   /* nothing at that URL or key */
+	STORE_DENIED,	   /* credentials wrong or not allowed */
+	STORE_TOO_LARGE,   /* the object is above the store's limit */
+	STORE_INVALID_KEY, /* the store refused the key's characters */
+	STORE_TRANSIENT,   /* worth another attempt */
+	STORE_REFUSED	   /* any other permanent refusal */
 };
 
 /* One answer, reduced. */
 struct store_answer {
 	enum store_outcome outcome;
-	long status;		/* the effective status: the envelope's, or
+	long status;	   /* the effective status: the envelope's, or
 				 * the HTTP one */
-	char code[64];		/* the store's error code, e.g.
+	char code[64];	   /* the store's error code, e.g.
 				 * "NoSuchBucket", or "" */
-	char message[256];	/* the store's message, printable, or "" */
+	char message[256]; /* the store's message, printable, or "" */
 };
 
 /* What a message about one put needs to name. */
 struct store_context {
-	const char *service;	/* "supabase storage", "s3" */
-	const char *where;	/* the store's base URL, safe to print */
+	const char *service; /* "supabase storage", "s3" */
+	const char *where;   /* the store's base URL, safe to print */
 	const char *bucket;
 	const char *key;
-	size_t size;		/* bytes in the object */
-	long attempts;		/* requests made for it */
-	int replay;		/* an earlier run may have stored it */
+	size_t size;   /* bytes in the object */
+	long attempts; /* requests made for it */
+	int replay;    /* an earlier run may have stored it */
 };
 
 /*
@@ -74,8 +74,7 @@ int store_duplicate_verdict(const struct store_context *ctx,
 
 /* Copies text into out (outsz > 0) keeping printable ASCII, each other
  * byte as '?', cut to fit. */
-void store_printable(char *out, size_t outsz, const char *text,
-    size_t len);
+void store_printable(char *out, size_t outsz, const char *text, size_t len);
 
 /* The Cache-Control value for upload.cache_control: "3600" means
  * "max-age=3600", as Supabase's clients send it; anything else is the
@@ -91,8 +90,8 @@ typedef void (*store_classify_fn)(long http_status, const char *body,
 
 /* Reduces a finished transfer: a transport failure is transient or not
  * as retry.h says; an answer is for classify to judge. */
-void store_answer_of(const struct http_result *res,
-    store_classify_fn classify, struct store_answer *a);
+void store_answer_of(const struct http_result *res, store_classify_fn classify,
+    struct store_answer *a);
 
 /* "HTTP 503", "HTTP 503 SlowDown", "HTTP 400 (statusCode 500)" or the
  * transport error, for messages about retries. */
@@ -104,7 +103,7 @@ const char *store_describe(const struct http_result *res,
 /* The retry policy of one put, from http.retries and http.max_time. */
 struct store_retry {
 	struct retry_policy policy;
-	long long deadline_ms;	/* on store_now_ms()'s clock */
+	long long deadline_ms; /* on store_now_ms()'s clock */
 };
 
 /* Milliseconds on the monotonic clock. */
@@ -151,9 +150,8 @@ struct store_request_ops {
  * ST_TEMPFAIL.  res holds the last answer (its body, for the caller to
  * read); ctx->attempts counts the requests.
  */
-int store_send(const struct store_request_ops *ops,
-    const struct store_retry *r, struct store_context *ctx,
-    struct upload_report *report, struct http_result *res,
-    struct err *err);
+int store_send(const struct store_request_ops *ops, const struct store_retry *r,
+    struct store_context *ctx, struct upload_report *report,
+    struct http_result *res, struct err *err);
 
 #endif

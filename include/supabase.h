@@ -42,8 +42,8 @@ long long supabase_info_size(const char *body, size_t len);
  * pairs for bucketName, objectName, contentType and, when not NULL,
  * cacheControl.
  */
-int supabase_tus_metadata(struct buf *out, const char *bucket,
-    const char *key, const char *content_type, const char *cache_control);
+int supabase_tus_metadata(struct buf *out, const char *bucket, const char *key,
+    const char *content_type, const char *cache_control);
 
 /*
  * Stores obj over whatever its key holds, in one request without

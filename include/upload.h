@@ -22,17 +22,17 @@
 #define WHERE_MAX 2048
 
 struct object {
-	const char *key;		/* the object key, without the bucket */
+	const char *key; /* the object key, without the bucket */
 	const char *data;
 	size_t len;
-	const char *content_type;	/* e.g. "application/json" */
-	int replay;		/* spooled by an earlier run, which may have
+	const char *content_type; /* e.g. "application/json" */
+	int replay;		  /* spooled by an earlier run, which may have
 				 * stored it before it lost the answer */
 };
 
 struct upload_report {
-	char where[WHERE_MAX];	/* the file path or URL the object landed at */
-	size_t retries;		/* requests repeated after a transient fault */
+	char where[WHERE_MAX]; /* the file path or URL the object landed at */
+	size_t retries;	       /* requests repeated after a transient fault */
 };
 
 struct sink_ops;
@@ -40,7 +40,7 @@ struct sink_ops;
 struct sink {
 	const struct sink_ops *ops;
 	const struct config *cfg;
-	void *state;		/* the implementation's */
+	void *state; /* the implementation's */
 };
 
 struct sink_ops {

@@ -46,18 +46,24 @@ static const struct {
 	const char *name;
 	int value;
 } errnos[] = {
-	{ "ENOSPC", ENOSPC }, { "EIO", EIO }, { "EACCES", EACCES },
-	{ "EDQUOT", EDQUOT }, { "EROFS", EROFS }, { "EPERM", EPERM },
-	{ "ENOENT", ENOENT }, { "EEXIST", EEXIST },
-	{ "EOPNOTSUPP", EOPNOTSUPP }, { "EINTR", EINTR },
+	{ "ENOSPC", ENOSPC },
+	{ "EIO", EIO },
+	{ "EACCES", EACCES },
+	{ "EDQUOT", EDQUOT },
+	{ "EROFS", EROFS },
+	{ "EPERM", EPERM },
+	{ "ENOENT", ENOENT },
+	{ "EEXIST", EEXIST },
+	{ "EOPNOTSUPP", EOPNOTSUPP },
+	{ "EINTR", EINTR },
 };
 
-static long matched;	/* matching calls so far */
+static long matched; /* matching calls so far */
 
 #define REAL(name) \
 	static __typeof__(name) *real_##name; \
 	if (real_##name == NULL) \
-		*(void **)&real_##name = dlsym(RTLD_NEXT, #name)
+	*(void **)&real_##name = dlsym(RTLD_NEXT, #name)
 
 static int
 op_selected(const char *op)
@@ -102,8 +108,8 @@ path_matches(const char *path)
 		return 0;
 	for (;; want = bar + 1) {
 		bar = strchr(want, '|');
-		if (matches_one(path, want, bar ? (size_t)(bar - want) :
-		    strlen(want)))
+		if (matches_one(path, want,
+			bar ? (size_t)(bar - want) : strlen(want)))
 			return 1;
 		if (bar == NULL)
 			return 0;
@@ -143,10 +149,10 @@ note(const char *op, const char *path)
 	if (len < 0 || (size_t)len >= sizeof(line))
 		len = (int)sizeof(line) - 1;
 	if ((fd = real_open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
-	    0644)) < 0)
+		 0644)) < 0)
 		return;
 	if (real_write(fd, line, (size_t)len) < 0)
-		(void)0;	/* the log is a test aid; nothing to do */
+		(void)0; /* the log is a test aid; nothing to do */
 	real_close(fd);
 }
 
@@ -158,8 +164,8 @@ inject2(const char *op, const char *path, const char *also)
 	const char *after = getenv("IOFAIL_AFTER");
 	long n;
 
-	if (!op_selected(op) || (!path_matches(path) &&
-	    (also == NULL || !path_matches(also))))
+	if (!op_selected(op) ||
+	    (!path_matches(path) && (also == NULL || !path_matches(also))))
 		return 0;
 	n = __atomic_fetch_add(&matched, 1, __ATOMIC_SEQ_CST);
 	if (after != NULL && after[0] != '\0' && n != strtol(after, NULL, 10))
@@ -217,7 +223,8 @@ static mode_t
 mode_arg(int flags, va_list ap)
 {
 	return (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE ?
-	    (mode_t)va_arg(ap, int) : 0;
+	    (mode_t)va_arg(ap, int) :
+	    0;
 }
 
 int

@@ -14,10 +14,9 @@
 
 static int t_passed, t_failed;
 
-__attribute__((format(printf, 5, 6)))
-static int
-t_report(int ok, const char *file, int line, const char *what,
-    const char *fmt, ...)
+__attribute__((format(printf, 5, 6))) static int
+t_report(int ok, const char *file, int line, const char *what, const char *fmt,
+    ...)
 {
 	va_list ap;
 
@@ -37,40 +36,48 @@ t_report(int ok, const char *file, int line, const char *what,
 	return 0;
 }
 
-#define T_OK(cond) \
-	t_report(!!(cond), __FILE__, __LINE__, #cond, "%s", "")
+#define T_OK(cond) t_report(!!(cond), __FILE__, __LINE__, #cond, "%s", "")
 
-#define T_INT(got, want) do { \
-	long long g_ = (long long)(got), w_ = (long long)(want); \
-	t_report(g_ == w_, __FILE__, __LINE__, #got, \
-	    "got %lld, want %lld", g_, w_); \
-} while (0)
+#define T_INT(got, want) \
+	do { \
+		long long g_ = (long long)(got), w_ = (long long)(want); \
+		t_report(g_ == w_, __FILE__, __LINE__, #got, \
+		    "got %lld, want %lld", g_, w_); \
+	} while (0)
 
-#define T_STR(got, want) do { \
-	const char *g_ = (got), *w_ = (want); \
-	t_report(g_ != NULL && w_ != NULL && strcmp(g_, w_) == 0, \
-	    __FILE__, __LINE__, #got, "got \"%s\", want \"%s\"", \
-	    g_ ? g_ : "(null)", w_ ? w_ : "(null)"); \
-} while (0)
+#define T_STR(got, want) \
+	do { \
+		const char *g_ = (got), *w_ = (want); \
+		t_report(g_ != NULL && w_ != NULL && strcmp(g_, w_) == 0, \
+		    __FILE__, __LINE__, #got, "got \"%s\", want \"%s\"", \
+		    g_ ? g_ : "(null)", w_ ? w_ : "(null)"); \
+	} while (0)
 
-#define T_MEM(got, glen, want, wlen) do { \
-	const char *g_ = (const char *)(got), *w_ = (const char *)(want); \
-	size_t gl_ = (glen), wl_ = (wlen); \
-	t_report(gl_ == wl_ && (gl_ == 0 || (g_ != NULL && w_ != NULL && \
-	    memcmp(g_, w_, gl_) == 0)), \
-	    __FILE__, __LINE__, #got, "got \"%.*s\" (%zu bytes), " \
-	    "want \"%.*s\" (%zu bytes)", (int)(gl_ > 300 ? 300 : gl_), \
-	    g_ ? g_ : "", gl_, (int)(wl_ > 300 ? 300 : wl_), w_ ? w_ : "", \
-	    wl_); \
-} while (0)
+#define T_MEM(got, glen, want, wlen) \
+	do { \
+		const char * \
+		    g_ = (const char *)(got), \
+		   *w_ = (const char *)(want); \
+		size_t gl_ = (glen), wl_ = (wlen); \
+		t_report(gl_ == wl_ && \
+			(gl_ == 0 || \
+			    (g_ != NULL && w_ != NULL && \
+				memcmp(g_, w_, gl_) == 0)), \
+		    __FILE__, __LINE__, #got, \
+		    "got \"%.*s\" (%zu bytes), " \
+		    "want \"%.*s\" (%zu bytes)", \
+		    (int)(gl_ > 300 ? 300 : gl_), g_ ? g_ : "", gl_, \
+		    (int)(wl_ > 300 ? 300 : wl_), w_ ? w_ : "", wl_); \
+	} while (0)
 
 /* Checks that haystack contains needle. */
-#define T_CONTAINS(haystack, needle) do { \
-	const char *h_ = (haystack), *n_ = (needle); \
-	t_report(h_ != NULL && strstr(h_, n_) != NULL, __FILE__, __LINE__, \
-	    #haystack, "\"%s\" does not contain \"%s\"", h_ ? h_ : "(null)", \
-	    n_); \
-} while (0)
+#define T_CONTAINS(haystack, needle) \
+	do { \
+		const char *h_ = (haystack), *n_ = (needle); \
+		t_report(h_ != NULL && strstr(h_, n_) != NULL, __FILE__, \
+		    __LINE__, #haystack, "\"%s\" does not contain \"%s\"", \
+		    h_ ? h_ : "(null)", n_); \
+	} while (0)
 
 static int
 t_done(void)

@@ -43,8 +43,10 @@ test_array(void)
 	expected_enrichment(e0, sizeof(e0), 5, 0, 0);
 	expected_enrichment(e1, sizeof(e1), 5, 0, 1);
 	expected_enrichment(e2, sizeof(e2), 5, 3, 0);
-	snprintf(want, sizeof(want), "[{\"price\":931.11,%s},{\"a\":1e3,%s},"
-	    "{\"n\":12345678901234567890123,%s}]", e0, e1, e2);
+	snprintf(want, sizeof(want),
+	    "[{\"price\":931.11,%s},{\"a\":1e3,%s},{\"n\":"
+	    "12345678901234567890123,%s}]",
+	    e0, e1, e2);
 	T_STR(b.data.data, want);
 	T_INT(b.records, 3);
 	T_INT(b.responses, 2);
@@ -101,7 +103,7 @@ test_invalid_response(void)
 	T_INT(batch_finish(&b, &err), ST_OK);
 	expected_enrichment(e0, sizeof(e0), 5, 0, 0);
 	snprintf(want, sizeof(want), "[{%s}]", e0);
-	T_STR(b.data.data, want);	/* the bad responses left no trace */
+	T_STR(b.data.data, want); /* the bad responses left no trace */
 	T_INT(b.records, 1);
 	T_INT(b.responses, 1);
 	batch_free(&b);
@@ -109,19 +111,18 @@ test_invalid_response(void)
 
 /* Builds a batch from responses delivered in the given order. */
 static void
-build(struct batch *b, enum batch_format format, const size_t *order,
-    size_t n)
+build(struct batch *b, enum batch_format format, const size_t *order, size_t n)
 {
-	static const char *const bodies[] = {
-		"[{\"r\":0},{\"r\":1}]", "[]", "{\"r\":2}", "[{\"r\":3}]"
-	};
+	static const char *const bodies[] = { "[{\"r\":0},{\"r\":1}]", "[]",
+		"{\"r\":2}", "[{\"r\":3}]" };
 	struct err err;
 	size_t i;
 
 	T_INT(batch_init(b, 4, format, &pool, 100, 8, &err), ST_OK);
 	for (i = 0; i < n; i++)
 		T_INT(batch_add_response(b, order[i], bodies[order[i]],
-		    strlen(bodies[order[i]]), &err), ST_OK);
+			  strlen(bodies[order[i]]), &err),
+		    ST_OK);
 	T_INT(batch_finish(b, &err), ST_OK);
 }
 
@@ -130,7 +131,7 @@ test_arrival_order(void)
 {
 	static const size_t in_order[] = { 0, 1, 2, 3 };
 	static const size_t shuffled[] = { 3, 1, 2, 0 };
-	static const size_t gap[] = { 3, 0, 2 };	/* 1 never came */
+	static const size_t gap[] = { 3, 0, 2 }; /* 1 never came */
 	struct batch a, b;
 	struct err err;
 	int f;

@@ -14,11 +14,12 @@ test_probe_key(void)
 	static const struct {
 		const char *path;
 		int status;
-		const char *key;	/* or a part of the message */
+		const char *key; /* or a part of the message */
 	} rows[] = {
 		{ "bronze/new", ST_OK, "bronze/new/.collector-check" },
 		{ "", ST_OK, ".collector-check" },
-		{ "raw/dt=%Y-%m-%d", ST_OK, "raw/dt=2026-12-03/.collector-check" },
+		{ "raw/dt=%Y-%m-%d", ST_OK,
+		    "raw/dt=2026-12-03/.collector-check" },
 		{ "%H", ST_OK, "13/.collector-check" },
 		{ "a/%%", ST_CONFIG, "byte 0x25" },
 		{ "%p", ST_OK, "PM/.collector-check" },
@@ -38,7 +39,8 @@ test_probe_key(void)
 		memset(&err, 0, sizeof(err));
 		key[0] = '\0';
 		T_INT(check_probe_key(key, sizeof(key), rows[i].path, &utc,
-		    &err), rows[i].status);
+			  &err),
+		    rows[i].status);
 		if (rows[i].status == ST_OK)
 			T_STR(key, rows[i].key);
 		else
@@ -58,8 +60,9 @@ test_probe_key_too_long(void)
 	path[sizeof(path) - 10] = '\0';
 	memset(&err, 0, sizeof(err));
 	T_INT(check_probe_key(key, sizeof(key), path, &utc, &err), ST_CONFIG);
-	T_STR(err.msg, "supabase.path_raw_data.new makes a probe key longer "
-	    "than 1023 bytes");
+	T_STR(err.msg,
+	    "supabase.path_raw_data.new makes a probe key longer than 1023 "
+	    "bytes");
 }
 
 int

@@ -21,17 +21,15 @@
 #include "status.h"
 #include "t.h"
 
-static const char *const env_names[] = {
-	"COLLECTOR_URL", "api_key", "COLLECTOR_API_KEY",
-	"COLLECTOR_API_KEY_FILE", "COLLECTOR_KEY_IN", "COLLECTOR_RECORDS",
-	"project_url", "COLLECTOR_PROJECT_URL", "project_key",
-	"COLLECTOR_PROJECT_KEY", "COLLECTOR_PROJECT_KEY_FILE",
+static const char *const env_names[] = { "COLLECTOR_URL", "api_key",
+	"COLLECTOR_API_KEY", "COLLECTOR_API_KEY_FILE", "COLLECTOR_KEY_IN",
+	"COLLECTOR_RECORDS", "project_url", "COLLECTOR_PROJECT_URL",
+	"project_key", "COLLECTOR_PROJECT_KEY", "COLLECTOR_PROJECT_KEY_FILE",
 	"COLLECTOR_BUCKET", "COLLECTOR_PATH", "COLLECTOR_STORAGE_KIND",
 	"AWS_ENDPOINT_URL", "AWS_REGION", "AWS_ACCESS_KEY_ID",
 	"AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "COLLECTOR_MAX_SIZE",
 	"COLLECTOR_FORMAT", "COLLECTOR_SEED", "COLLECTOR_LOG_LEVEL",
-	"COLLECTOR_LOG_FORMAT", NULL
-};
+	"COLLECTOR_LOG_FORMAT", NULL };
 
 static char top[] = "/tmp/test_config.XXXXXX";
 static int case_no;
@@ -108,13 +106,41 @@ origin(int row)
 
 /* Row numbers of config.c's table, in its order. */
 enum {
-	R_URL, R_API_KEY, R_KEY_IN, R_PARAMS, R_RECORDS, R_PROJECT_URL,
-	R_PROJECT_KEY, R_BUCKET, R_PATH, R_STORAGE_KIND, R_S3_ENDPOINT,
-	R_S3_REGION, R_S3_PATH_STYLE, R_S3_KEY_ID, R_S3_SECRET, R_S3_TOKEN,
-	R_CACHE_CONTROL, R_GZIP, R_RESUMABLE, R_MULTIPART, R_MAX_SIZE,
-	R_FORMAT, R_USERS, R_SHOPS, R_POOL_SEED, R_SEED, R_TIME_FORMAT,
-	R_CONCURRENCY, R_CONNECT_TIMEOUT, R_TIMEOUT, R_MAX_TIME, R_RETRIES,
-	R_MAX_RESPONSE, R_LOG_LEVEL, R_LOG_FORMAT
+	R_URL,
+	R_API_KEY,
+	R_KEY_IN,
+	R_PARAMS,
+	R_RECORDS,
+	R_PROJECT_URL,
+	R_PROJECT_KEY,
+	R_BUCKET,
+	R_PATH,
+	R_STORAGE_KIND,
+	R_S3_ENDPOINT,
+	R_S3_REGION,
+	R_S3_PATH_STYLE,
+	R_S3_KEY_ID,
+	R_S3_SECRET,
+	R_S3_TOKEN,
+	R_CACHE_CONTROL,
+	R_GZIP,
+	R_RESUMABLE,
+	R_MULTIPART,
+	R_MAX_SIZE,
+	R_FORMAT,
+	R_USERS,
+	R_SHOPS,
+	R_POOL_SEED,
+	R_SEED,
+	R_TIME_FORMAT,
+	R_CONCURRENCY,
+	R_CONNECT_TIMEOUT,
+	R_TIMEOUT,
+	R_MAX_TIME,
+	R_RETRIES,
+	R_MAX_RESPONSE,
+	R_LOG_LEVEL,
+	R_LOG_FORMAT
 };
 
 static void
@@ -193,7 +219,8 @@ test_precedence(void)
 	T_STR(origin(R_CONCURRENCY), "default");
 
 	/* < .env */
-	put(".env", "COLLECTOR_MAX_SIZE=30\nCOLLECTOR_BUCKET=from-dotenv\n"
+	put(".env",
+	    "COLLECTOR_MAX_SIZE=30\nCOLLECTOR_BUCKET=from-dotenv\n"
 	    "COLLECTOR_LOG_LEVEL=debug\n");
 	T_INT(load(NULL), ST_OK);
 	T_STR(cfg.env_file, ".env");
@@ -202,7 +229,7 @@ test_precedence(void)
 	T_STR(cfg.bucket, "from-dotenv");
 	T_STR(origin(R_BUCKET), ".env:2");
 	T_INT(cfg.log_level, LOG_DEBUG);
-	T_INT(cfg.format, FORMAT_NDJSON);	/* untouched by .env */
+	T_INT(cfg.format, FORMAT_NDJSON); /* untouched by .env */
 
 	/* < environment */
 	setenv("COLLECTOR_MAX_SIZE", "40", 1);
@@ -219,7 +246,8 @@ test_precedence(void)
 
 	/* < flags */
 	T_INT(load("--max-size", "50", "--bucket", "from-flag",
-	    "--log-level=error", "--url", "builtin:", NULL), ST_OK);
+		  "--log-level=error", "--url", "builtin:", NULL),
+	    ST_OK);
 	T_INT(cfg.max_size, 50);
 	T_STR(origin(R_MAX_SIZE), "--max-size");
 	T_STR(cfg.bucket, "from-flag");
@@ -261,23 +289,25 @@ test_files_chosen(void)
 	T_STR(origin(R_FORMAT), "etc/.env:1");
 
 	put("other.env", "COLLECTOR_FORMAT=array\n");
-	T_INT(load("--config=etc/conf.yaml", "--env-file", "other.env",
-	    NULL), ST_OK);
+	T_INT(load("--config=etc/conf.yaml", "--env-file", "other.env", NULL),
+	    ST_OK);
 	T_STR(cfg.env_file, "other.env");
 	T_INT(cfg.format, FORMAT_ARRAY);
 
 	T_INT(load("-c", "missing.yaml", NULL), ST_CONFIG);
-	T_STR(err.msg, "cannot read config file \"missing.yaml\": No such "
-	    "file or directory");
+	T_STR(err.msg,
+	    "cannot read config file \"missing.yaml\": No such file or "
+	    "directory");
 	T_INT(load("--env-file", "missing.env", NULL), ST_CONFIG);
-	T_STR(err.msg, "cannot read env file \"missing.env\": No such file "
-	    "or directory");
-	T_OK(cfg.origins == NULL && cfg.bucket == NULL);	/* freed */
+	T_STR(err.msg,
+	    "cannot read env file \"missing.env\": No such file or directory");
+	T_OK(cfg.origins == NULL && cfg.bucket == NULL); /* freed */
 
 	/* No config file: ./.env is the default. */
 	T_INT(load(NULL), ST_CONFIG);
-	T_STR(err.msg, ".env:1: COLLECTOR_FORMAT: expected array or "
-	    "ndjson, got \"bogus\"");
+	T_STR(err.msg,
+	    ".env:1: COLLECTOR_FORMAT: expected array or ndjson, got "
+	    "\"bogus\"");
 
 	/* An empty file sets nothing, and so does a null document. */
 	fresh();
@@ -304,31 +334,31 @@ static const struct yaml_case yaml_errors[] = {
 	{ "supabase:\n  path_raw_data:\n    old: x\n", ST_CONFIG,
 	    "config.yaml:3:5: unknown key \"supabase.path_raw_data.old\"" },
 	{ "batch:\n  max_size: [1, 2]\n", ST_CONFIG,
-	    "config.yaml:2:13: batch.max_size: expected an integer from 1 "
-	    "to 100000, got a sequence" },
+	    "config.yaml:2:13: batch.max_size: expected an integer from 1 to "
+	    "100000, got a sequence" },
 	{ "batch:\n  max_size:\n    a: 1\n", ST_CONFIG,
-	    "config.yaml:3:5: batch.max_size: expected an integer from 1 "
-	    "to 100000, got a mapping" },
+	    "config.yaml:3:5: batch.max_size: expected an integer from 1 to "
+	    "100000, got a mapping" },
 	{ "batch: 10\n", ST_CONFIG,
 	    "config.yaml:1:8: batch: expected a mapping, got \"10\"" },
 	{ "batch:\n  max_size: ten\n", ST_CONFIG,
-	    "config.yaml:2:13: batch.max_size: expected an integer from 1 "
-	    "to 100000, got \"ten\"" },
+	    "config.yaml:2:13: batch.max_size: expected an integer from 1 to "
+	    "100000, got \"ten\"" },
 	{ "batch:\n  max_size: -1\n", ST_CONFIG,
-	    "config.yaml:2:13: batch.max_size: expected an integer from 1 "
-	    "to 100000, got \"-1\"" },
+	    "config.yaml:2:13: batch.max_size: expected an integer from 1 to "
+	    "100000, got \"-1\"" },
 	{ "batch:\n  max_size: 1e3\n", ST_CONFIG,
-	    "config.yaml:2:13: batch.max_size: expected an integer from 1 "
-	    "to 100000, got \"1e3\"" },
+	    "config.yaml:2:13: batch.max_size: expected an integer from 1 to "
+	    "100000, got \"1e3\"" },
 	{ "batch:\n  max_size: 100001\n", ST_CONFIG,
-	    "config.yaml:2:13: batch.max_size: expected an integer from 1 "
-	    "to 100000, got \"100001\"" },
+	    "config.yaml:2:13: batch.max_size: expected an integer from 1 to "
+	    "100000, got \"100001\"" },
 	{ "batch:\n  max_size: 0\n", ST_CONFIG,
-	    "config.yaml:2:13: batch.max_size: expected an integer from 1 "
-	    "to 100000, got \"0\"" },
+	    "config.yaml:2:13: batch.max_size: expected an integer from 1 to "
+	    "100000, got \"0\"" },
 	{ "batch:\n  max_size: \"12x\"\n", ST_CONFIG,
-	    "config.yaml:2:13: batch.max_size: expected an integer from 1 "
-	    "to 100000, got \"12x\"" },
+	    "config.yaml:2:13: batch.max_size: expected an integer from 1 to "
+	    "100000, got \"12x\"" },
 	{ "batch:\n  format: csv\n", ST_CONFIG,
 	    "config.yaml:2:11: batch.format: expected array or ndjson, got "
 	    "\"csv\"" },
@@ -342,36 +372,34 @@ static const struct yaml_case yaml_errors[] = {
 	    "config.yaml:2:23: http.max_response_bytes: expected a size in "
 	    "bytes from 1 to 1TiB, got \"2TiB\"" },
 	{ "enrich:\n  pool_seed: 18446744073709551616\n", ST_CONFIG,
-	    "config.yaml:2:14: enrich.pool_seed: expected an integer from 0 "
-	    "to 18446744073709551615, got \"18446744073709551616\"" },
+	    "config.yaml:2:14: enrich.pool_seed: expected an integer from 0 to "
+	    "18446744073709551615, got \"18446744073709551616\"" },
 	{ "a: b: c\n", ST_CONFIG,
-	    "config.yaml:1:5: mapping values are not allowed in this "
-	    "context" },
+	    "config.yaml:1:5: mapping values are not allowed in this context" },
 	{ "batch:\n  max_size: 3\n  max_size: 4\n", ST_CONFIG,
-	    "config.yaml:3:3: duplicate key \"batch.max_size\" (first at "
-	    "line 2)" },
+	    "config.yaml:3:3: duplicate key \"batch.max_size\" (first at line "
+	    "2)" },
 	{ "batch.max_size: 3\nbatch:\n  max_size: 4\n", ST_CONFIG,
-	    "config.yaml:3:3: duplicate key \"batch.max_size\" (first at "
-	    "line 1)" },
+	    "config.yaml:3:3: duplicate key \"batch.max_size\" (first at line "
+	    "1)" },
 	{ "batch:\n  format: array\nbatch:\n  max_size: 4\n", ST_CONFIG,
 	    "config.yaml:3:1: duplicate key \"batch\" (first at line 1)" },
 	{ "batch:\n  max_size: 3\n---\nbatch:\n  max_size: 4\n", ST_CONFIG,
 	    "config.yaml:4:1: expected one YAML document, found another" },
 	{ "- batch\n", ST_CONFIG,
-	    "config.yaml:1:1: expected a mapping of settings, got a "
-	    "sequence" },
+	    "config.yaml:1:1: expected a mapping of settings, got a sequence" },
 	{ "api_key: x\n", ST_CONFIG,
-	    "config.yaml:1:1: \"api_key\" cannot be set in a config file; "
-	    "see collector --help" },
+	    "config.yaml:1:1: \"api_key\" cannot be set in a config file; see "
+	    "collector --help" },
 	{ "mockaroo:\n  params:\n    count: 1\n    count: 2\n", ST_CONFIG,
-	    "config.yaml:4:5: duplicate key \"mockaroo.params.count\" "
-	    "(first at line 3)" },
+	    "config.yaml:4:5: duplicate key \"mockaroo.params.count\" (first "
+	    "at line 3)" },
 	{ "mockaroo:\n  params: [1]\n", ST_CONFIG,
 	    "config.yaml:2:11: mockaroo.params: expected a mapping of "
 	    "parameter names to values, got a sequence" },
 	{ "mockaroo:\n  params:\n    a: [1]\n", ST_CONFIG,
-	    "config.yaml:3:8: mockaroo.params.a: expected a scalar value, "
-	    "got a sequence" },
+	    "config.yaml:3:8: mockaroo.params.a: expected a scalar value, got "
+	    "a sequence" },
 	{ "mockaroo:\n  params:\n    key: abc\n", ST_CONFIG,
 	    "config.yaml:3:5: mockaroo.params: parameter \"key\" is the API "
 	    "key; set it with COLLECTOR_API_KEY or --api-key-file and "
@@ -384,23 +412,23 @@ static const struct yaml_case yaml_errors[] = {
 	    "config.yaml:2:8: supabase.url: expected a URL starting with "
 	    "file://, http://, https:// or s3://, got \"/srv/lake\"" },
 	{ "supabase:\n  bucketName: a/b\n", ST_CONFIG,
-	    "config.yaml:2:15: supabase.bucketName: expected a bucket name "
-	    "of letters, digits, '.', '_' and '-', got \"a/b\"" },
+	    "config.yaml:2:15: supabase.bucketName: expected a bucket name of "
+	    "letters, digits, '.', '_' and '-', got \"a/b\"" },
 	{ "supabase:\n  bucketName: \"\"\n", ST_CONFIG,
-	    "config.yaml:2:15: supabase.bucketName: expected a bucket name "
-	    "of letters, digits, '.', '_' and '-', got \"\"" },
+	    "config.yaml:2:15: supabase.bucketName: expected a bucket name of "
+	    "letters, digits, '.', '_' and '-', got \"\"" },
 	{ "supabase:\n  path_raw_data:\n    new: a/../b\n", ST_CONFIG,
-	    "config.yaml:3:10: supabase.path_raw_data.new: \"..\" segments "
-	    "are not allowed in object keys" },
+	    "config.yaml:3:10: supabase.path_raw_data.new: \"..\" segments are "
+	    "not allowed in object keys" },
 	{ "naming:\n  time_format: \"\"\n", ST_CONFIG,
-	    "config.yaml:2:16: naming.time_format: expected a strftime "
-	    "format, iso or basic, got \"\"" },
+	    "config.yaml:2:16: naming.time_format: expected a strftime format, "
+	    "iso or basic, got \"\"" },
 	{ "s3:\n  region: \"\"\n", ST_CONFIG,
 	    "config.yaml:2:11: s3.region: expected a non-empty text without "
 	    "control characters, got \"\"" },
 	{ "upload:\n  cache_control: \"a\\r\\nb\"\n", ST_CONFIG,
-	    "config.yaml:2:18: upload.cache_control: expected a text "
-	    "without control characters, got \"a??b\"" },
+	    "config.yaml:2:18: upload.cache_control: expected a text without "
+	    "control characters, got \"a??b\"" },
 	{ "batch:\n  format: \"a\\0b\"\n", ST_CONFIG,
 	    "config.yaml:2:11: batch.format: expected a text without NUL "
 	    "bytes" },
@@ -504,7 +532,7 @@ test_yaml_values(void)
 	T_INT(cfg.max_time, 86400);
 	T_INT(cfg.retries, 0);
 	T_INT(cfg.max_response_bytes, 1024LL * 1024 * 1024 * 1024);
-	T_INT(cfg.log_level, LOG_WARNING);	/* null: left as default */
+	T_INT(cfg.log_level, LOG_WARNING); /* null: left as default */
 	T_STR(origin(R_LOG_LEVEL), "default");
 	T_INT(cfg.log_format, LOG_FORMAT_JSON);
 
@@ -519,12 +547,14 @@ test_yaml_values(void)
 	/* An explicit path_style beats the automatic one. */
 	fresh();
 	T_INT(load("--s3-endpoint", "https://s3.example", "--s3-path-style",
-	    "off", NULL), ST_OK);
+		  "off", NULL),
+	    ST_OK);
 	T_INT(cfg.s3_path_style, 0);
 	T_STR(origin(R_S3_PATH_STYLE), "--s3-path-style");
 	T_INT(load("--s3-endpoint", "ftp://s3.example", NULL), ST_USAGE);
-	T_STR(err.msg, "--s3-endpoint: expected a URL starting with "
-	    "http:// or https://, got \"ftp://s3.example\"");
+	T_STR(err.msg,
+	    "--s3-endpoint: expected a URL starting with http:// or https://, "
+	    "got \"ftp://s3.example\"");
 }
 
 static void
@@ -560,8 +590,8 @@ test_dotenv(void)
 		    ".env:1: expected NAME=value" },
 		{ "A='x' junk\n", ST_CONFIG, ".env:1: expected NAME=value" },
 		{ "COLLECTOR_MAX_SIZE=0x10\n", ST_CONFIG,
-		    ".env:1: COLLECTOR_MAX_SIZE: expected an integer from 1 "
-		    "to 100000, got \"0x10\"" },
+		    ".env:1: COLLECTOR_MAX_SIZE: expected an integer from 1 to "
+		    "100000, got \"0x10\"" },
 	};
 	size_t i;
 
@@ -579,16 +609,18 @@ test_env_errors(void)
 	fresh();
 	setenv("COLLECTOR_MAX_SIZE", "x", 1);
 	T_INT(load(NULL), ST_CONFIG);
-	T_STR(err.msg, "environment variable COLLECTOR_MAX_SIZE: expected "
-	    "an integer from 1 to 100000, got \"x\"");
+	T_STR(err.msg,
+	    "environment variable COLLECTOR_MAX_SIZE: expected an integer from "
+	    "1 to 100000, got \"x\"");
 	/* A flag does not rescue a bad variable: every layer is checked. */
 	T_INT(load("--max-size", "5", NULL), ST_CONFIG);
 	unsetenv("COLLECTOR_MAX_SIZE");
 
 	setenv("COLLECTOR_SEED", "12 ", 1);
 	T_INT(load(NULL), ST_CONFIG);
-	T_STR(err.msg, "environment variable COLLECTOR_SEED: expected an "
-	    "integer from 0 to 18446744073709551615, got \"12 \"");
+	T_STR(err.msg,
+	    "environment variable COLLECTOR_SEED: expected an integer from 0 "
+	    "to 18446744073709551615, got \"12 \"");
 	setenv("COLLECTOR_SEED", "12", 1);
 	T_INT(load(NULL), ST_OK);
 	T_OK(cfg.seed == 12 && cfg.seed_given);
@@ -600,19 +632,21 @@ test_flags(void)
 {
 	fresh();
 	T_INT(load("--max-size", "x", NULL), ST_USAGE);
-	T_STR(err.msg, "--max-size: expected an integer from 1 to 100000, "
-	    "got \"x\"");
+	T_STR(err.msg,
+	    "--max-size: expected an integer from 1 to 100000, got \"x\"");
 	T_INT(load("--format=csv", NULL), ST_USAGE);
 	T_STR(err.msg, "--format: expected array or ndjson, got \"csv\"");
 	T_INT(load("--bucket", "a b", NULL), ST_USAGE);
-	T_STR(err.msg, "--bucket: expected a bucket name of letters, "
-	    "digits, '.', '_' and '-', got \"a b\"");
+	T_STR(err.msg,
+	    "--bucket: expected a bucket name of letters, digits, '.', '_' and "
+	    "'-', got \"a b\"");
 	T_INT(load("--time-format", "", NULL), ST_USAGE);
-	T_STR(err.msg, "--time-format: expected a strftime format, iso or "
-	    "basic, got \"\"");
+	T_STR(err.msg,
+	    "--time-format: expected a strftime format, iso or basic, got "
+	    "\"\"");
 	T_INT(load("--concurrency", "65", NULL), ST_USAGE);
-	T_STR(err.msg, "--concurrency: expected an integer from 1 to 64, "
-	    "got \"65\"");
+	T_STR(err.msg,
+	    "--concurrency: expected an integer from 1 to 64, got \"65\"");
 	T_INT(load("--frob", NULL), ST_USAGE);
 	T_STR(err.msg, "unknown option \"--frob\"; see collector --help");
 	T_INT(load("--api-key=s3cr3t", NULL), ST_USAGE);
@@ -622,17 +656,16 @@ test_flags(void)
 	T_INT(load("--dry-run", "-vx", NULL), ST_USAGE);
 	T_STR(err.msg, "unknown option \"-x\"; see collector --help");
 	T_INT(load("--max-size", NULL), ST_USAGE);
-	T_STR(err.msg, "option \"--max-size\" needs an argument; see "
-	    "collector --help");
+	T_STR(err.msg,
+	    "option \"--max-size\" needs an argument; see collector --help");
 	T_INT(load("-c", NULL), ST_USAGE);
-	T_STR(err.msg, "option \"-c\" needs an argument; see collector "
-	    "--help");
+	T_STR(err.msg, "option \"-c\" needs an argument; see collector --help");
 	T_INT(load("--once=yes", NULL), ST_USAGE);
-	T_STR(err.msg, "option \"--once\" takes no argument; see collector "
-	    "--help");
+	T_STR(err.msg,
+	    "option \"--once\" takes no argument; see collector --help");
 	T_INT(load("--help=me", NULL), ST_USAGE);
-	T_STR(err.msg, "option \"--help\" takes no argument; see collector "
-	    "--help");
+	T_STR(err.msg,
+	    "option \"--help\" takes no argument; see collector --help");
 	T_INT(load("--max", "3", NULL), ST_USAGE);
 	T_STR(err.msg, "unknown option \"--max\"; see collector --help");
 	T_INT(load("--max-s", "3", NULL), ST_USAGE);
@@ -641,14 +674,15 @@ test_flags(void)
 	T_STR(err.msg, "unknown option \"--max-s\"; see collector --help");
 	T_INT(load("--gzi", NULL), ST_USAGE);
 	T_STR(err.msg, "unknown option \"--gzi\"; see collector --help");
-	T_INT(load("--path", "--max-s", NULL), ST_OK);	/* an argument */
+	T_INT(load("--path", "--max-s", NULL), ST_OK); /* an argument */
 	T_STR(cfg.path, "--max-s");
 	T_INT(load("--once", "extra", NULL), ST_USAGE);
 	T_STR(err.msg, "unexpected argument \"extra\"; see collector --help");
 
 	/* Run-only flags. */
-	T_INT(load("--once", "--dry-run", "-o", "-", "--json",
-	    "--print-config", "--gzip", "--max-size", "3", NULL), ST_OK);
+	T_INT(load("--once", "--dry-run", "-o", "-", "--json", "--print-config",
+		  "--gzip", "--max-size", "3", NULL),
+	    ST_OK);
 	T_OK(cfg.dry_run && cfg.json_summary && cfg.print_config);
 	T_STR(cfg.output, "-");
 	T_INT(cfg.gzip, 1);
@@ -671,20 +705,19 @@ test_sizes(void)
 {
 	static const struct {
 		const char *text;
-		long long want;		/* -1: refused */
+		long long want; /* -1: refused */
 	} cases[] = {
 		{ "1", 1 }, { "4096", 4096 }, { "1k", 1024 }, { "2K", 2048 },
 		{ "3KiB", 3072 }, { "1M", 1048576 }, { "2MiB", 2097152 },
 		{ "1G", 1073741824 }, { "1GiB", 1073741824 },
 		{ "1T", 1099511627776LL }, { "1TiB", 1099511627776LL },
 		{ "1KB", 1000 }, { "1kB", 1000 }, { "7MB", 7000000 },
-		{ "2GB", 2000000000 }, { "1TB", 1000000000000LL },
-		{ "0", -1 }, { "", -1 }, { "k", -1 }, { "1.5M", -1 },
-		{ "1 M", -1 }, { "1m", -1 }, { "1MiBs", -1 }, { "-1", -1 },
-		{ "2TiB", -1 }, { "1e3", -1 },
-		{ "9223372036854775807", -1 },
+		{ "2GB", 2000000000 }, { "1TB", 1000000000000LL }, { "0", -1 },
+		{ "", -1 }, { "k", -1 }, { "1.5M", -1 }, { "1 M", -1 },
+		{ "1m", -1 }, { "1MiBs", -1 }, { "-1", -1 }, { "2TiB", -1 },
+		{ "1e3", -1 }, { "9223372036854775807", -1 },
 		{ "18446744073709551616", -1 },
-		{ "17179869184G", -1 },		/* 2^64 bytes: overflow */
+		{ "17179869184G", -1 }, /* 2^64 bytes: overflow */
 	};
 	size_t i;
 
@@ -700,22 +733,25 @@ test_sizes(void)
 		T_INT(cfg.max_response_bytes, cases[i].want);
 	}
 	T_INT(load("--resumable-threshold", "6m", NULL), ST_USAGE);
-	T_STR(err.msg, "--resumable-threshold: expected a size in bytes "
-	    "from 1 to 1TiB, got \"6m\"");
+	T_STR(err.msg,
+	    "--resumable-threshold: expected a size in bytes from 1 to 1TiB, "
+	    "got \"6m\"");
 }
 
 static void
 test_params(void)
 {
 	fresh();
-	put("config.yaml", "mockaroo:\n  params:\n    count: 10\n"
+	put("config.yaml",
+	    "mockaroo:\n  params:\n    count: 10\n"
 	    "    schema: old\n");
 	T_INT(load(NULL), ST_OK);
 	T_INT(cfg.nparams, 2);
 
 	/* The first --param replaces the file's, later ones add. */
-	T_INT(load("--param", "schema=new", "--param", "array=true",
-	    "--param", "schema=newer", "--param", "q=a=b", NULL), ST_OK);
+	T_INT(load("--param", "schema=new", "--param", "array=true", "--param",
+		  "schema=newer", "--param", "q=a=b", NULL),
+	    ST_OK);
 	T_INT(cfg.nparams, 3);
 	if (cfg.nparams == 3) {
 		T_STR(cfg.params[0].name, "schema");
@@ -736,9 +772,9 @@ test_params(void)
 	T_INT(load("--param", "=x", NULL), ST_USAGE);
 	T_STR(err.msg, "--param: expected NAME=VALUE, got \"=x\"");
 	T_INT(load("--param", "key=sekrit", NULL), ST_USAGE);
-	T_STR(err.msg, "--param: parameter \"key\" is the API key; set it "
-	    "with COLLECTOR_API_KEY or --api-key-file and mockaroo.key_in: "
-	    "query");
+	T_STR(err.msg,
+	    "--param: parameter \"key\" is the API key; set it with "
+	    "COLLECTOR_API_KEY or --api-key-file and mockaroo.key_in: query");
 }
 
 static void
@@ -750,13 +786,14 @@ test_path(void)
 	T_INT(load("--path", "/", NULL), ST_OK);
 	T_STR(cfg.path, "");
 	T_INT(load("--path", "a/../b", NULL), ST_USAGE);
-	T_STR(err.msg, "--path: supabase.path_raw_data.new: \"..\" segments "
-	    "are not allowed in object keys");
+	T_STR(err.msg,
+	    "--path: supabase.path_raw_data.new: \"..\" segments are not "
+	    "allowed in object keys");
 	setenv("COLLECTOR_PATH", "x/./y", 1);
 	T_INT(load(NULL), ST_CONFIG);
-	T_STR(err.msg, "environment variable COLLECTOR_PATH: "
-	    "supabase.path_raw_data.new: \".\" segments are not allowed in "
-	    "object keys");
+	T_STR(err.msg,
+	    "environment variable COLLECTOR_PATH: supabase.path_raw_data.new: "
+	    "\".\" segments are not allowed in object keys");
 }
 
 static void
@@ -775,19 +812,22 @@ test_secrets(void)
 	T_STR(cfg.project_key, "file-key-2");
 
 	T_INT(load("--api-key-file", "missing.txt", NULL), ST_CONFIG);
-	T_STR(err.msg, "--api-key-file: cannot read \"missing.txt\": No such "
-	    "file or directory");
+	T_STR(err.msg,
+	    "--api-key-file: cannot read \"missing.txt\": No such file or "
+	    "directory");
 	T_INT(load("--api-key-file", "empty.txt", NULL), ST_CONFIG);
 	T_STR(err.msg, "--api-key-file: \"empty.txt\" is empty");
 	T_INT(load("--project-key-file", "two-lines.txt", NULL), ST_CONFIG);
-	T_STR(err.msg, "--project-key-file: \"two-lines.txt\" holds control "
-	    "characters or more than one line");
+	T_STR(err.msg,
+	    "--project-key-file: \"two-lines.txt\" holds control characters or "
+	    "more than one line");
 
 	/* Both ways within one layer. */
 	setenv("COLLECTOR_API_KEY", "env-key", 1);
 	setenv("COLLECTOR_API_KEY_FILE", "key.txt", 1);
 	T_INT(load(NULL), ST_CONFIG);
-	T_STR(err.msg, "api key is set both by COLLECTOR_API_KEY and "
+	T_STR(err.msg,
+	    "api key is set both by COLLECTOR_API_KEY and "
 	    "COLLECTOR_API_KEY_FILE; use one");
 	unsetenv("COLLECTOR_API_KEY");
 	T_INT(load(NULL), ST_OK);
@@ -795,15 +835,18 @@ test_secrets(void)
 	T_STR(origin(R_API_KEY), "env COLLECTOR_API_KEY_FILE");
 	setenv("COLLECTOR_API_KEY_FILE", "empty.txt", 1);
 	T_INT(load(NULL), ST_CONFIG);
-	T_STR(err.msg, "environment variable COLLECTOR_API_KEY_FILE: "
-	    "\"empty.txt\" is empty");
+	T_STR(err.msg,
+	    "environment variable COLLECTOR_API_KEY_FILE: \"empty.txt\" is "
+	    "empty");
 	unsetenv("COLLECTOR_API_KEY_FILE");
 
-	put(".env", "api_key=dotenv-key\nCOLLECTOR_PROJECT_KEY=pk\n"
+	put(".env",
+	    "api_key=dotenv-key\nCOLLECTOR_PROJECT_KEY=pk\n"
 	    "COLLECTOR_PROJECT_KEY_FILE=key2.txt\n");
 	T_INT(load(NULL), ST_CONFIG);
-	T_STR(err.msg, ".env: project key is set both by "
-	    "COLLECTOR_PROJECT_KEY and COLLECTOR_PROJECT_KEY_FILE; use one");
+	T_STR(err.msg,
+	    ".env: project key is set both by COLLECTOR_PROJECT_KEY and "
+	    "COLLECTOR_PROJECT_KEY_FILE; use one");
 	put(".env", "api_key=dotenv-key\nproject_key='pk two'\n");
 	T_INT(load(NULL), ST_OK);
 	T_STR(cfg.api_key, "dotenv-key");
@@ -825,8 +868,9 @@ test_secrets(void)
 
 	setenv("COLLECTOR_API_KEY", "bad\001key", 1);
 	T_INT(load(NULL), ST_CONFIG);
-	T_STR(err.msg, "environment variable COLLECTOR_API_KEY: expected a "
-	    "key without control characters");
+	T_STR(err.msg,
+	    "environment variable COLLECTOR_API_KEY: expected a key without "
+	    "control characters");
 }
 
 static void
@@ -863,8 +907,9 @@ test_s3_credentials(void)
 
 	put("creds2", "[default]\naws_access_key_id=A\n");
 	T_INT(load("--s3-credentials-file", "creds2", NULL), ST_CONFIG);
-	T_STR(err.msg, "creds2: section [default] lacks aws_access_key_id "
-	    "or aws_secret_access_key");
+	T_STR(err.msg,
+	    "creds2: section [default] lacks aws_access_key_id or "
+	    "aws_secret_access_key");
 	put("creds3", "[default]\njunk\n");
 	T_INT(load("--s3-credentials-file", "creds3", NULL), ST_CONFIG);
 	T_STR(err.msg, "creds3:2: expected name = value");
@@ -872,8 +917,9 @@ test_s3_credentials(void)
 	T_INT(load("--s3-credentials-file", "creds4", NULL), ST_CONFIG);
 	T_STR(err.msg, "creds4:1: expected [section]");
 	T_INT(load("--s3-credentials-file", "nope", NULL), ST_CONFIG);
-	T_STR(err.msg, "--s3-credentials-file: cannot read \"nope\": No such "
-	    "file or directory");
+	T_STR(err.msg,
+	    "--s3-credentials-file: cannot read \"nope\": No such file or "
+	    "directory");
 }
 
 static void
@@ -900,8 +946,9 @@ test_log_level(void)
 	T_INT(load("-v", NULL), ST_OK);
 	T_INT(cfg.log_level, LOG_DEBUG);
 	T_INT(load("--log-level", "verbose", NULL), ST_USAGE);
-	T_STR(err.msg, "--log-level: expected error, warning, info or debug, "
-	    "got \"verbose\"");
+	T_STR(err.msg,
+	    "--log-level: expected error, warning, info or debug, got "
+	    "\"verbose\"");
 }
 
 static void
@@ -918,7 +965,7 @@ test_seed(void)
 		T_INT(load(NULL), ST_OK);
 		same &= cfg.seed == first;
 	}
-	T_INT(same, 0);		/* 2^-256 odds of a false failure */
+	T_INT(same, 0); /* 2^-256 odds of a false failure */
 	T_INT(load("--seed", "18446744073709551615", NULL), ST_OK);
 	T_OK(cfg.seed == UINT64_MAX && cfg.seed_given);
 	T_INT(load("--seed", "-1", NULL), ST_USAGE);
@@ -941,10 +988,11 @@ has_line(const char *text, const char *line)
 	return 0;
 }
 
-#define T_LINE(text, line) do { \
-	t_report(has_line((text), (line)), __FILE__, __LINE__, line, \
-	    "missing from:\n%s", (text)); \
-} while (0)
+#define T_LINE(text, line) \
+	do { \
+		t_report(has_line((text), (line)), __FILE__, __LINE__, line, \
+		    "missing from:\n%s", (text)); \
+	} while (0)
 
 static void
 test_print(void)
@@ -957,38 +1005,37 @@ test_print(void)
 	put(".env", "COLLECTOR_PROJECT_KEY_FILE=pk.txt\n");
 	setenv("api_key", "API-sekrit-2", 1);
 	setenv("AWS_SECRET_ACCESS_KEY", "AWS-sekrit-3", 1);
-	setenv("COLLECTOR_URL", "https://u:URLPASS-4@h.example/p?key="
-	    "URLKEY-5&count=5", 1);
-	T_INT(load("--param", "count=7", "--cache-control", "no-cache, "
-	    "\"x\"", "--seed", "99", NULL), ST_OK);
+	setenv("COLLECTOR_URL",
+	    "https://u:URLPASS-4@h.example/p?key=URLKEY-5&count=5", 1);
+	T_INT(load("--param", "count=7", "--cache-control", "no-cache, \"x\"",
+		  "--seed", "99", NULL),
+	    ST_OK);
 	out = printed();
 	T_OK(strncmp(out, "# config file: config.yaml\n# env file: .env\n",
-	    44) == 0);
-	T_LINE(out, "batch.max_size: 25                          "
-	    "# config.yaml:2");
-	T_LINE(out, "#api_key: \"***\"                             "
-	    "# env api_key");
-	T_LINE(out, "#project_key: \"***\"                         "
-	    "# .env:1");
-	T_LINE(out, "#s3_secret_access_key: \"***\"                "
-	    "# env AWS_SECRET_ACCESS_KEY");
-	T_LINE(out, "#s3_session_token: (unset)                  "
-	    "# default");
-	T_LINE(out, "mockaroo.url: \"https://***@h.example/p?key=***&count=5\""
-	    "  # env COLLECTOR_URL");
-	T_LINE(out, "mockaroo.params: {\"count\": \"7\"}             "
-	    "# --param");
-	T_LINE(out, "upload.cache_control: \"no-cache, \\\"x\\\"\"     "
-	    "# --cache-control");
+		 44) == 0);
+	T_LINE(out,
+	    "batch.max_size: 25                          # config.yaml:2");
+	T_LINE(out,
+	    "#api_key: \"***\"                             # env api_key");
+	T_LINE(out, "#project_key: \"***\"                         # .env:1");
+	T_LINE(out,
+	    "#s3_secret_access_key: \"***\"                # env "
+	    "AWS_SECRET_ACCESS_KEY");
+	T_LINE(out, "#s3_session_token: (unset)                  # default");
+	T_LINE(out,
+	    "mockaroo.url: \"https://***@h.example/p?key=***&count=5\"  # env "
+	    "COLLECTOR_URL");
+	T_LINE(out,
+	    "mockaroo.params: {\"count\": \"7\"}             # --param");
+	T_LINE(out,
+	    "upload.cache_control: \"no-cache, \\\"x\\\"\"     # "
+	    "--cache-control");
 	T_LINE(out, "supabase.url: ~                             # default");
 	T_LINE(out, "upload.resumable_threshold: 6MiB            # default");
-	T_LINE(out, "#seed: 99                                   "
-	    "# --seed");
-	T_LINE(out, "naming.time_format: \"%Y-%m-%dT%H:%M:%S\"     "
-	    "# default");
+	T_LINE(out, "#seed: 99                                   # --seed");
+	T_LINE(out, "naming.time_format: \"%Y-%m-%dT%H:%M:%S\"     # default");
 	T_OK(strstr(out, "sekrit") == NULL);
-	T_OK(strstr(out, "URLPASS") == NULL && strstr(out, "URLKEY") ==
-	    NULL);
+	T_OK(strstr(out, "URLPASS") == NULL && strstr(out, "URLKEY") == NULL);
 	free(out);
 
 	T_INT(load(NULL), ST_OK);
@@ -1000,8 +1047,9 @@ test_print(void)
 	/* What --print-config writes reads back as the same settings. */
 	fresh();
 	T_INT(load("--max-size", "9", "--bucket", "b", "--gzip",
-	    "--resumable-threshold", "3MiB", "--param", "p=\"q\"",
-	    "--time-format", "%Y", NULL), ST_OK);
+		  "--resumable-threshold", "3MiB", "--param", "p=\"q\"",
+		  "--time-format", "%Y", NULL),
+	    ST_OK);
 	out = printed();
 	put("config.yaml", out);
 	free(out);
@@ -1021,29 +1069,64 @@ static void
 test_usage(void)
 {
 	static const char *const flags[] = {
-		"-c, --config FILE", "--env-file FILE", "--once", "--dry-run",
-		"-o, --output FILE", "--json", "-v, --verbose", "-q, --quiet",
-		"--print-config", "-h, --help", "-V, --version",
-		"--url URL", "--api-key-file FILE", "--key-in header|query",
-		"--param NAME=VALUE", "--records N", "--project-url URL",
-		"--project-key-file FILE", "--bucket NAME", "--path PREFIX",
-		"--storage-kind auto|supabase|s3", "--s3-endpoint URL",
-		"--s3-region NAME", "--s3-path-style BOOL",
-		"--s3-credentials-file FILE", "--cache-control VALUE",
-		"--gzip", "--resumable-threshold BYTES",
-		"--multipart-threshold BYTES", "--max-size N",
-		"--format array|ndjson", "--users N", "--shops N",
-		"--pool-seed N", "--seed N", "--time-format FMT",
-		"--concurrency N", "--connect-timeout SECONDS",
-		"--timeout SECONDS", "--max-time SECONDS", "--retries N",
+		"-c, --config FILE",
+		"--env-file FILE",
+		"--once",
+		"--dry-run",
+		"-o, --output FILE",
+		"--json",
+		"-v, --verbose",
+		"-q, --quiet",
+		"--print-config",
+		"-h, --help",
+		"-V, --version",
+		"--url URL",
+		"--api-key-file FILE",
+		"--key-in header|query",
+		"--param NAME=VALUE",
+		"--records N",
+		"--project-url URL",
+		"--project-key-file FILE",
+		"--bucket NAME",
+		"--path PREFIX",
+		"--storage-kind auto|supabase|s3",
+		"--s3-endpoint URL",
+		"--s3-region NAME",
+		"--s3-path-style BOOL",
+		"--s3-credentials-file FILE",
+		"--cache-control VALUE",
+		"--gzip",
+		"--resumable-threshold BYTES",
+		"--multipart-threshold BYTES",
+		"--max-size N",
+		"--format array|ndjson",
+		"--users N",
+		"--shops N",
+		"--pool-seed N",
+		"--seed N",
+		"--time-format FMT",
+		"--concurrency N",
+		"--connect-timeout SECONDS",
+		"--timeout SECONDS",
+		"--max-time SECONDS",
+		"--retries N",
 		"--max-response-bytes BYTES",
 		"--log-level error|warning|info|debug",
 		"--log-format text|json",
-		"COLLECTOR_API_KEY_FILE", "COLLECTOR_MAX_SIZE",
-		"batch.max_size", "supabase.path_raw_data.new",
-		"AWS_SESSION_TOKEN", "default 64MiB", "default 20250922",
-		"usage: collector [-hqVv]", "\nGeneral:\n", "\nSource:\n",
-		"\nStorage:\n", "\nBatch:\n", "\nHTTP:\n", "\nLogging:\n",
+		"COLLECTOR_API_KEY_FILE",
+		"COLLECTOR_MAX_SIZE",
+		"batch.max_size",
+		"supabase.path_raw_data.new",
+		"AWS_SESSION_TOKEN",
+		"default 64MiB",
+		"default 20250922",
+		"usage: collector [-hqVv]",
+		"\nGeneral:\n",
+		"\nSource:\n",
+		"\nStorage:\n",
+		"\nBatch:\n",
+		"\nHTTP:\n",
+		"\nLogging:\n",
 	};
 	char *text = NULL, *line;
 	size_t len = 0, i;

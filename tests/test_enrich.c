@@ -207,7 +207,7 @@ test_uniformity(void)
 	T_INT(user_pool_build(&pool, DEFAULT_POOL_SEED, USERS), 0);
 	ix = index_pool(&pool);
 	for (i = 0; ix != NULL && i < DRAWS; i++) {
-		if (i % 1000 == 0)	/* a response of 1,000 records */
+		if (i % 1000 == 0) /* a response of 1,000 records */
 			enricher_begin(&e, &pool, SHOPS, 12345, i / 1000);
 		buf_truncate(&out, 0);
 		if (enricher_append(&e, &out) != 0 ||

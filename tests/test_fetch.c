@@ -14,8 +14,9 @@
 #define ACUTE "{\"error\":\"abc\xc3\xa9\"}"
 #define EURO "{\"error\":\"ab\xe2\x82\xac\"}"
 #define CONTROL "{\"error\":\"a\\nb\\u0000c\"}"
-#define SILVER "{\"error\": \"Silver plans are limited to 1,000,000 " \
-    "records per day.\"}"
+#define SILVER \
+	"{\"error\": \"Silver plans are limited to 1,000,000 " \
+	"records per day.\"}"
 
 struct row {
 	long status;
@@ -37,11 +38,11 @@ static const struct row table[] = {
 	{ 200, "<html>oops</html>", 0, NULL, 0, 1, 4, FETCH_DELIVER, ST_OK,
 	    "HTTP 200" },
 	{ 200, "[]", 0, NULL, 0, 1, 4, FETCH_DELIVER, ST_OK, "HTTP 200" },
-	{ 203, "{\"error\":\"x\",\"price\":1}", 0, NULL, 0, 1, 4,
-	    FETCH_DELIVER, ST_OK, "HTTP 203" },
+	{ 203, "{\"error\":\"x\",\"price\":1}", 0, NULL, 0, 1, 4, FETCH_DELIVER,
+	    ST_OK, "HTTP 203" },
 	/* A record object with an "error" field alone is an error. */
-	{ 200, "{\"error\":\"something broke\"}", 0, NULL, 0, 1, 4,
-	    FETCH_FAIL, ST_DATA, "HTTP 200 from " URL ": something broke" },
+	{ 200, "{\"error\":\"something broke\"}", 0, NULL, 0, 1, 4, FETCH_FAIL,
+	    ST_DATA, "HTTP 200 from " URL ": something broke" },
 
 	/* The bad key, whatever its status: stop all. */
 	{ 401, BADKEY, 0, NULL, 0, 1, 4, FETCH_STOP, ST_NOPERM,
@@ -50,9 +51,9 @@ static const struct row table[] = {
 	    "HTTP 403 from " URL ": Invalid API Key (check the API key)" },
 	{ 200, BADKEY, 0, NULL, 0, 1, 4, FETCH_STOP, ST_NOPERM,
 	    "HTTP 200 from " URL ": Invalid API Key (check the API key)" },
-	{ 500, "{\"error\":\"invalid api key\"}", 0, NULL, 0, 1, 4,
-	    FETCH_STOP, ST_NOPERM, "HTTP 500 from " URL ": invalid api key "
-	    "(check the API key)" },
+	{ 500, "{\"error\":\"invalid api key\"}", 0, NULL, 0, 1, 4, FETCH_STOP,
+	    ST_NOPERM,
+	    "HTTP 500 from " URL ": invalid api key (check the API key)" },
 	{ 401, "", 0, NULL, 0, 1, 4, FETCH_STOP, ST_NOPERM,
 	    "HTTP 401 from " URL " (check the API key)" },
 	{ 403, "Forbidden", 0, NULL, 0, 1, 4, FETCH_STOP, ST_NOPERM,
@@ -60,20 +61,20 @@ static const struct row table[] = {
 
 	/* The daily quota, whatever its status: stop all, try tomorrow. */
 	{ 429, QUOTA, 0, NULL, 0, 1, 4, FETCH_STOP, ST_TEMPFAIL,
-	    "daily quota reached: Free plans are limited to 200 requests "
-	    "per day. (HTTP 429)" },
+	    "daily quota reached: Free plans are limited to 200 requests per "
+	    "day. (HTTP 429)" },
 	{ 403, QUOTA, 0, NULL, 0, 1, 4, FETCH_STOP, ST_TEMPFAIL,
-	    "daily quota reached: Free plans are limited to 200 requests "
-	    "per day. (HTTP 403)" },
+	    "daily quota reached: Free plans are limited to 200 requests per "
+	    "day. (HTTP 403)" },
 	{ 402, SILVER, 0, NULL, 0, 1, 4, FETCH_STOP, ST_TEMPFAIL,
 	    "daily quota reached: Silver plans are limited to 1,000,000 "
 	    "records per day. (HTTP 402)" },
 	{ 200, QUOTA, 0, NULL, 0, 1, 4, FETCH_STOP, ST_TEMPFAIL,
-	    "daily quota reached: Free plans are limited to 200 requests "
-	    "per day. (HTTP 200)" },
+	    "daily quota reached: Free plans are limited to 200 requests per "
+	    "day. (HTTP 200)" },
 	{ 429, QUOTA, 0, NULL, 0, 5, 4, FETCH_STOP, ST_TEMPFAIL,
-	    "daily quota reached: Free plans are limited to 200 requests "
-	    "per day. (HTTP 429)" },
+	    "daily quota reached: Free plans are limited to 200 requests per "
+	    "day. (HTTP 429)" },
 
 	/* A passing rate limit and server faults: retry, then give up. */
 	{ 429, "", 0, NULL, 0, 1, 4, FETCH_RETRY, ST_UNAVAILABLE,
@@ -83,11 +84,12 @@ static const struct row table[] = {
 	    "HTTP 429 from " URL ": Too many requests" },
 	{ 429, "", 0, NULL, 0, 5, 4, FETCH_FAIL, ST_UNAVAILABLE,
 	    "HTTP 429 from " URL ", gave up after 5 attempts" },
-	{ 503, "<html><body>down</body></html>", 0, NULL, 0, 1, 4,
-	    FETCH_RETRY, ST_UNAVAILABLE, "HTTP 503 from " URL },
+	{ 503, "<html><body>down</body></html>", 0, NULL, 0, 1, 4, FETCH_RETRY,
+	    ST_UNAVAILABLE, "HTTP 503 from " URL },
 	{ 503, "Service Unavailable", 0, NULL, 0, 3, 2, FETCH_FAIL,
-	    ST_UNAVAILABLE, "HTTP 503 from " URL ": Service Unavailable, "
-	    "gave up after 3 attempts" },
+	    ST_UNAVAILABLE,
+	    "HTTP 503 from " URL ": Service Unavailable, gave up after 3 "
+	    "attempts" },
 	{ 500, "", 0, NULL, 0, 1, 0, FETCH_FAIL, ST_UNAVAILABLE,
 	    "HTTP 500 from " URL ", gave up after 1 attempt" },
 	{ 502, "", 0, NULL, 0, 2, 4, FETCH_RETRY, ST_UNAVAILABLE,
@@ -115,47 +117,45 @@ static const struct row table[] = {
 	    "mockaroo.url to the final address)" },
 
 	/* Other refusals: this response fails, the rest go on. */
-	{ 400, "{\"error\":\"Schema not found\"}", 0, NULL, 0, 1, 4,
-	    FETCH_FAIL, ST_DATA, "HTTP 400 from " URL ": Schema not found" },
+	{ 400, "{\"error\":\"Schema not found\"}", 0, NULL, 0, 1, 4, FETCH_FAIL,
+	    ST_DATA, "HTTP 400 from " URL ": Schema not found" },
 	{ 422, "bad\r\nthing", 0, NULL, 0, 1, 4, FETCH_FAIL, ST_DATA,
 	    "HTTP 422 from " URL ": bad  thing" },
 	{ 400, "[1,2]", 0, NULL, 0, 1, 4, FETCH_FAIL, ST_DATA,
 	    "HTTP 400 from " URL },
 
 	/* Transfer faults. */
-	{ 0, "", CURLE_COULDNT_CONNECT, "Failed to connect to h port 80",
-	    0, 1, 4, FETCH_RETRY, ST_UNAVAILABLE,
+	{ 0, "", CURLE_COULDNT_CONNECT, "Failed to connect to h port 80", 0, 1,
+	    4, FETCH_RETRY, ST_UNAVAILABLE,
 	    "Failed to connect to h port 80 (" URL ")" },
-	{ 0, "", CURLE_COULDNT_CONNECT, "Failed to connect to h port 80",
-	    0, 5, 4, FETCH_FAIL, ST_UNAVAILABLE,
+	{ 0, "", CURLE_COULDNT_CONNECT, "Failed to connect to h port 80", 0, 5,
+	    4, FETCH_FAIL, ST_UNAVAILABLE,
 	    "Failed to connect to h port 80 (" URL "), gave up after 5 "
 	    "attempts" },
 	{ 0, "", CURLE_COULDNT_RESOLVE_HOST, "", 0, 1, 4, FETCH_RETRY,
 	    ST_UNAVAILABLE, "Couldn't resolve host name (" URL ")" },
-	{ 200, "[{", CURLE_OPERATION_TIMEDOUT, "Operation timed out", 0, 1,
-	    4, FETCH_RETRY, ST_UNAVAILABLE,
-	    "Operation timed out (" URL ")" },
-	{ 200, "[{", CURLE_PARTIAL_FILE, "transfer closed", 0, 2, 1,
-	    FETCH_FAIL, ST_UNAVAILABLE,
+	{ 200, "[{", CURLE_OPERATION_TIMEDOUT, "Operation timed out", 0, 1, 4,
+	    FETCH_RETRY, ST_UNAVAILABLE, "Operation timed out (" URL ")" },
+	{ 200, "[{", CURLE_PARTIAL_FILE, "transfer closed", 0, 2, 1, FETCH_FAIL,
+	    ST_UNAVAILABLE,
 	    "transfer closed (" URL "), gave up after 2 attempts" },
 	{ 200, "", CURLE_RECV_ERROR, "Connection reset by peer", 0, 1, 4,
-	    FETCH_RETRY, ST_UNAVAILABLE,
-	    "Connection reset by peer (" URL ")" },
+	    FETCH_RETRY, ST_UNAVAILABLE, "Connection reset by peer (" URL ")" },
 	{ 0, "", CURLE_SEND_ERROR, "Send failure", 0, 1, 4, FETCH_RETRY,
 	    ST_UNAVAILABLE, "Send failure (" URL ")" },
 	{ 0, "", CURLE_GOT_NOTHING, "Empty reply from server", 0, 1, 4,
 	    FETCH_RETRY, ST_UNAVAILABLE, "Empty reply from server (" URL ")" },
-	{ 0, "", CURLE_PEER_FAILED_VERIFICATION, "SSL certificate problem",
-	    0, 1, 4, FETCH_STOP, ST_UNAVAILABLE,
+	{ 0, "", CURLE_PEER_FAILED_VERIFICATION, "SSL certificate problem", 0,
+	    1, 4, FETCH_STOP, ST_UNAVAILABLE,
 	    "SSL certificate problem (" URL ")" },
-	{ 0, "", CURLE_URL_MALFORMAT, "bad URL", 0, 1, 4, FETCH_STOP,
-	    ST_CONFIG, "mockaroo.url " URL ": bad URL" },
+	{ 0, "", CURLE_URL_MALFORMAT, "bad URL", 0, 1, 4, FETCH_STOP, ST_CONFIG,
+	    "mockaroo.url " URL ": bad URL" },
 	{ 200, "[{", CURLE_WRITE_ERROR, "", 1, 1, 4, FETCH_FAIL, ST_DATA,
-	    "the response from " URL " is larger than "
-	    "http.max_response_bytes (1000 bytes)" },
+	    "the response from " URL " is larger than http.max_response_bytes "
+	    "(1000 bytes)" },
 	{ 200, "", CURLE_FILESIZE_EXCEEDED, "", 1, 1, 4, FETCH_FAIL, ST_DATA,
-	    "the response from " URL " is larger than "
-	    "http.max_response_bytes (1000 bytes)" },
+	    "the response from " URL " is larger than http.max_response_bytes "
+	    "(1000 bytes)" },
 	{ 200, "[{", CURLE_WRITE_ERROR, "", 0, 1, 4, FETCH_STOP, ST_TEMPFAIL,
 	    "out of memory receiving the response from " URL },
 };
@@ -217,20 +217,23 @@ test_error_text(void)
 	static const char *const big_tail = "\"}";
 	char big[70000];
 
-	T_INT(mockaroo_error_text(BADKEY, strlen(BADKEY), 1, out,
-	    sizeof(out)), 1);
+	T_INT(mockaroo_error_text(BADKEY, strlen(BADKEY), 1, out, sizeof(out)),
+	    1);
 	T_STR(out, "Invalid API Key");
 	T_INT(mockaroo_error_text("{\"error\":\"a\",\"b\":1}", 19, 1, out,
-	    sizeof(out)), 0);
+		  sizeof(out)),
+	    0);
 	T_INT(mockaroo_error_text("{\"error\":\"a\",\"b\":1}", 19, 0, out,
-	    sizeof(out)), 1);
+		  sizeof(out)),
+	    1);
 	T_STR(out, "a");
 	T_INT(mockaroo_error_text("{\"error\":42}", 12, 0, out, sizeof(out)),
 	    0);
 	T_INT(mockaroo_error_text("[{\"error\":\"a\"}]", 15, 0, out,
-	    sizeof(out)), 0);
-	T_INT(mockaroo_error_text("{\"error\":\"a\"", 12, 0, out,
-	    sizeof(out)), 0);
+		  sizeof(out)),
+	    0);
+	T_INT(mockaroo_error_text("{\"error\":\"a\"", 12, 0, out, sizeof(out)),
+	    0);
 	T_INT(mockaroo_error_text(NULL, 0, 0, out, sizeof(out)), 0);
 	/* Cut to the buffer without splitting a UTF-8 sequence. */
 	T_INT(mockaroo_error_text(ACUTE, strlen(ACUTE), 0, out, 5), 1);
@@ -240,7 +243,8 @@ test_error_text(void)
 	T_INT(mockaroo_error_text(EURO, strlen(EURO), 0, out, 5), 1);
 	T_STR(out, "ab");
 	T_INT(mockaroo_error_text(CONTROL, strlen(CONTROL), 0, out,
-	    sizeof(out)), 1);
+		  sizeof(out)),
+	    1);
 	T_STR(out, "a b c");
 	/* A big body is records, never an error envelope. */
 	memset(big, ' ', sizeof(big));

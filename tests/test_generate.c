@@ -40,22 +40,22 @@ two_decimals(const char *text, const char *end, const char *member)
 		return 0;
 	p += strlen(member);
 	dot = strchr(p, '.');
-	return dot != NULL && dot[1] >= '0' && dot[1] <= '9' &&
-	    dot[2] >= '0' && dot[2] <= '9' && (dot[3] == ',' || dot[3] == '}');
+	return dot != NULL && dot[1] >= '0' && dot[1] <= '9' && dot[2] >= '0' &&
+	    dot[2] <= '9' && (dot[3] == ',' || dot[3] == '}');
 }
 
 static size_t
 check_record(json_t *r, const char *text, const char *end)
 {
-	static const char *const order[] = {
-		"product_name", "price", "quantity", "category",
-		"description", "availability", "discount_percentage", "date"
-	};
+	static const char *const order[] = { "product_name", "price",
+		"quantity", "category", "description", "availability",
+		"discount_percentage", "date" };
 	size_t bad = 0, i = 0;
 	const char *name;
 	json_t *v;
 
-	json_object_foreach(r, name, v) {
+	json_object_foreach(r, name, v)
+	{
 		bad += i >= 8 || strcmp(name, order[i]) != 0;
 		i++;
 	}
@@ -89,7 +89,8 @@ test_schema(void)
 	T_OK(json_is_array(doc));
 	T_INT(json_array_size(doc), 2000);
 	text = body.data;
-	json_array_foreach(doc, i, r) {
+	json_array_foreach(doc, i, r)
+	{
 		/* The record's own text, to check how its numbers are
 		 * written: the object is flat, so it ends at the first '}'. */
 		text = strstr(text, "{\"product_name\"");

@@ -40,9 +40,7 @@ enrich_fail(void *arg, struct buf *out)
 	return -1;
 }
 
-static const struct splice sp_array = {
-	drop_names, 2, enrich_user, NULL, ","
-};
+static const struct splice sp_array = { drop_names, 2, enrich_user, NULL, "," };
 
 /* Prints the case a failed check belongs to. */
 static void
@@ -61,58 +59,67 @@ struct splice_case {
 static const struct splice_case splice_cases[] = {
 	/* The example of the contract. */
 	{ "[{\"a\":1,\"id\":\"x\",\"b\":[1, 2]}]",
-	  "{\"a\":1,\"b\":[1, 2]," E "}", 1 },
+	    "{\"a\":1,\"b\":[1, 2]," E "}", 1 },
 	{ "{}", "{" E "}", 1 },
 	{ "[]", "", 0 },
 	{ " \t\r\n[ \t\r\n] \n", "", 0 },
 	{ "[{}]", "{" E "}", 1 },
 	/* Numbers exactly as written. */
 	{ "[{\"p\":931.11,\"q\":1e3,\"r\":-0.0e-0,\"s\":"
-	  "1234567890123456789012345678901234567890,\"t\":-0,\"u\":1E+2,"
-	  "\"v\":0.5e-10,\"w\":22.87}]",
-	  "{\"p\":931.11,\"q\":1e3,\"r\":-0.0e-0,\"s\":"
-	  "1234567890123456789012345678901234567890,\"t\":-0,\"u\":1E+2,"
-	  "\"v\":0.5e-10,\"w\":22.87," E "}", 1 },
+	  "1234567890123456789012345678901234567890,\"t\":-0,\"u\":1E+2,\"v\":"
+	  "0.5e-10,\"w\":22.87}]",
+	    "{\"p\":931.11,\"q\":1e3,\"r\":-0.0e-0,\"s\":"
+	    "1234567890123456789012345678901234567890,\"t\":-0,\"u\":1E+2,"
+	    "\"v\":0.5e-10,\"w\":22.87," E "}",
+	    1 },
 	/* Every escape, kept as sent. */
-	{ "{\"s\":\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u0041\\u00e9\\u20AC"
-	  "\\ud83d\\ude00\\uDBFF\\uDFFF\\u0000\"}",
-	  "{\"s\":\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u0041\\u00e9\\u20AC"
-	  "\\ud83d\\ude00\\uDBFF\\uDFFF\\u0000\"," E "}", 1 },
+	{ "{\"s\":\"\\\"\\\\\\/"
+	  "\\b\\f\\n\\r\\t\\u0041\\u00e9\\u20AC\\ud83d\\ude00\\uDBFF\\uDFFF\\u0"
+	  "000\"}",
+	    "{\"s\":\"\\\"\\\\\\/"
+	    "\\b\\f\\n\\r\\t\\u0041\\u00e9\\u20AC\\ud83d\\ude00\\uDBFF\\uDFFF\\"
+	    "u0000\"," E "}",
+	    1 },
 	/* Raw UTF-8 of two, three and four bytes, and at the boundaries. */
 	{ "{\"s\":\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\",\"t\":"
-	  "\"\xc2\x80\xdf\xbf\xe0\xa0\x80\xed\x9f\xbf\xee\x80\x80"
-	  "\xef\xbf\xbf\xf0\x90\x80\x80\xf4\x8f\xbf\xbf\x7f\"}",
-	  "{\"s\":\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\",\"t\":"
-	  "\"\xc2\x80\xdf\xbf\xe0\xa0\x80\xed\x9f\xbf\xee\x80\x80"
-	  "\xef\xbf\xbf\xf0\x90\x80\x80\xf4\x8f\xbf\xbf\x7f\"," E "}", 1 },
+	  "\"\xc2\x80\xdf\xbf\xe0\xa0\x80\xed\x9f\xbf\xee\x80\x80\xef\xbf\xbf"
+	  "\xf0\x90\x80\x80\xf4\x8f\xbf\xbf\x7f\"}",
+	    "{\"s\":\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\",\"t\":"
+	    "\"\xc2\x80\xdf\xbf\xe0\xa0\x80\xed\x9f\xbf\xee\x80\x80\xef\xbf\xbf"
+	    "\xf0\x90\x80\x80\xf4\x8f\xbf\xbf\x7f\"," E "}",
+	    1 },
 	/* Nested values keep their whitespace; so does a member's colon. */
-	{ "{\"n\" : { \"a\" : [ 1 ,\n\t2 ] , \"b\":{}} ,\"m\":[ ],"
-	  "\"k\":{\"id\":1}}",
-	  "{\"n\" : { \"a\" : [ 1 ,\n\t2 ] , \"b\":{}},\"m\":[ ],"
-	  "\"k\":{\"id\":1}," E "}", 1 },
+	{ "{\"n\" : { \"a\" : [ 1 ,\n\t2 ] , \"b\":{}} ,\"m\":[ "
+	  "],\"k\":{\"id\":1}}",
+	    "{\"n\" : { \"a\" : [ 1 ,\n\t2 ] , \"b\":{}},\"m\":[ "
+	    "],\"k\":{\"id\":1}," E "}",
+	    1 },
 	/* Names are compared unescaped; every occurrence is dropped. */
 	{ "{\"\\u0069d\":\"x\",\"a\":1,\"shop_\\u0069d\":2,\"id\":3,"
 	  "\"\\u0069\\u0064\":4,\"sh\\u006fp_id\":5,\"shop_id\":6}",
-	  "{\"a\":1," E "}", 1 },
+	    "{\"a\":1," E "}", 1 },
 	{ "{\"id\":1,\"id\":2}", "{" E "}", 1 },
 	{ "{\"id\":1,\"shop_id\":2,\"a\":3}", "{\"a\":3," E "}", 1 },
 	{ "{\"a\":3,\"shop_id\":2}", "{\"a\":3," E "}", 1 },
 	/* Near misses are kept. */
-	{ "{\"idx\":1,\"i\":2,\"Id\":3,\"shop_idd\":4,\"id \":5,\"\":6,"
-	  "\"i\\u0064x\":7,\"\\n\":8,\"shop\":9,\"\\u0069\":10}",
-	  "{\"idx\":1,\"i\":2,\"Id\":3,\"shop_idd\":4,\"id \":5,\"\":6,"
-	  "\"i\\u0064x\":7,\"\\n\":8,\"shop\":9,\"\\u0069\":10," E "}", 1 },
+	{ "{\"idx\":1,\"i\":2,\"Id\":3,\"shop_idd\":4,\"id "
+	  "\":5,\"\":6,\"i\\u0064x\":7,\"\\n\":8,\"shop\":9,\"\\u0069\":10}",
+	    "{\"idx\":1,\"i\":2,\"Id\":3,\"shop_idd\":4,\"id "
+	    "\":5,\"\":6,\"i\\u0064x\":7,\"\\n\":8,\"shop\":9,\"\\u0069\":10," E
+	    "}",
+	    1 },
 	/* Whitespace wherever it is legal; members are joined by ','. */
 	{ " \t\r\n[ \n{ \"a\" : 1 , \"b\":2 } \r, {\"c\":3}\t] \n",
-	  "{\"a\" : 1,\"b\":2," E "},{\"c\":3," E "}", 2 },
+	    "{\"a\" : 1,\"b\":2," E "},{\"c\":3," E "}", 2 },
 	/* A dropped member between kept ones. */
-	{ "[{\"a\":1,\"id\":2,\"b\":3},{\"id\":0},{\"x\":\"y\","
-	  "\"shop_id\":\"z\"},{\"p\":true,\"q\":false,\"r\":null}]",
-	  "{\"a\":1,\"b\":3," E "},{" E "},{\"x\":\"y\"," E "},"
-	  "{\"p\":true,\"q\":false,\"r\":null," E "}", 4 },
+	{ "[{\"a\":1,\"id\":2,\"b\":3},{\"id\":0},{\"x\":\"y\",\"shop_id\":"
+	  "\"z\"},{\"p\":true,\"q\":false,\"r\":null}]",
+	    "{\"a\":1,\"b\":3," E "},{" E "},{\"x\":\"y\"," E
+	    "},{\"p\":true,\"q\":false,\"r\":null," E "}",
+	    4 },
 	/* A string holding what looks like structure. */
 	{ "{\"a\":\"},{\\\"id\\\":1\",\"b\":\"[\"}",
-	  "{\"a\":\"},{\\\"id\\\":1\",\"b\":\"[\"," E "}", 1 },
+	    "{\"a\":\"},{\\\"id\\\":1\",\"b\":\"[\"," E "}", 1 },
 };
 
 static void
@@ -130,7 +137,8 @@ test_splice_table(void)
 		records = 0;
 		buf_truncate(&out, 0);
 		T_INT(json_splice(&sp_array, c->body, strlen(c->body), &out,
-		    &records, &jerr), SPLICE_OK);
+			  &records, &jerr),
+		    SPLICE_OK);
 		T_MEM(out.data, out.len, c->want, strlen(c->want));
 		T_INT(records, c->records);
 		T_INT(json_validate(c->body, strlen(c->body), &jerr),
@@ -149,11 +157,12 @@ test_separators(void)
 	struct buf out = BUF_INIT;
 	size_t records = 0;
 
-	T_INT(json_splice(&sp_array, "[{\"a\":1}]", 9, &out, &records,
-	    &jerr), SPLICE_OK);
+	T_INT(json_splice(&sp_array, "[{\"a\":1}]", 9, &out, &records, &jerr),
+	    SPLICE_OK);
 	T_INT(records, 1);
 	T_INT(json_splice(&sp_array, "[{\"b\":2},{\"c\":3}]", 17, &out,
-	    &records, &jerr), SPLICE_OK);
+		  &records, &jerr),
+	    SPLICE_OK);
 	T_INT(records, 3);
 	T_STR(out.data, "{\"a\":1," E "},{\"b\":2," E "},{\"c\":3," E "}");
 
@@ -174,17 +183,16 @@ test_separators(void)
 	ndjson.separator = "\n";
 	buf_truncate(&out, 0);
 	records = 0;
-	T_INT(json_splice(&ndjson, "[{\"a\":1},{\"b\":2}]", 17, &out,
-	    &records, &jerr), SPLICE_OK);
-	T_INT(json_splice(&ndjson, "{}", 2, &out, &records, &jerr),
+	T_INT(json_splice(&ndjson, "[{\"a\":1},{\"b\":2}]", 17, &out, &records,
+		  &jerr),
 	    SPLICE_OK);
+	T_INT(json_splice(&ndjson, "{}", 2, &out, &records, &jerr), SPLICE_OK);
 	T_INT(records, 3);
 	T_STR(out.data, "{\"a\":1," E "}\n{\"b\":2," E "}\n{" E "}");
 
 	ndjson.separator = NULL;
 	buf_truncate(&out, 0);
-	T_INT(json_splice(&ndjson, "{}", 2, &out, &records, &jerr),
-	    SPLICE_OK);
+	T_INT(json_splice(&ndjson, "{}", 2, &out, &records, &jerr), SPLICE_OK);
 	T_STR(out.data, "{" E "}");
 	buf_free(&out);
 }
@@ -199,7 +207,8 @@ test_enrich_variants(void)
 	size_t records = 0;
 
 	T_INT(json_splice(&sp, "[{\"id\":1,\"a\":2},{}]", 19, &out, &records,
-	    &jerr), SPLICE_OK);
+		  &jerr),
+	    SPLICE_OK);
 	T_STR(out.data, "{\"id\":1,\"a\":2},{}");
 	T_INT(records, 2);
 
@@ -229,22 +238,22 @@ test_enrich_variants(void)
 static void
 test_drop_unescaped(void)
 {
-	static const char *const names[] = {
-		"\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "a\nb"
-	};
+	static const char *const names[] = { "\xc3\xa9", "\xe2\x82\xac",
+		"\xf0\x9f\x98\x80", "a\nb" };
 	static const char body[] =
-	    "{\"\\u00e9\":1,\"\\u20AC\":2,\"\\ud83d\\ude00\":3,\"a\\nb\":4,"
-	    "\"\xc3\xa9\":5,\"\\u00e9x\":6,\"\\u00e8\":7,\"a\\u000ab\":8,"
-	    "\"\\ud83d\\ude01\":9,\"\\u00c3\\u00a9\":10}";
+	    "{\"\\u00e9\":1,\"\\u20AC\":2,\"\\ud83d\\ude00\":3,\"a\\nb\":"
+	    "4,\"\xc3\xa9\":5,\"\\u00e9x\":6,\"\\u00e8\":7,\"a\\u000ab\":"
+	    "8,\"\\ud83d\\ude01\":9,\"\\u00c3\\u00a9\":10}";
 	struct splice sp = { names, 4, NULL, NULL, "," };
 	struct json_error jerr;
 	struct buf out = BUF_INIT;
 	size_t records = 0;
 
-	T_INT(json_splice(&sp, body, sizeof(body) - 1, &out, &records,
-	    &jerr), SPLICE_OK);
-	T_STR(out.data, "{\"\\u00e9x\":6,\"\\u00e8\":7,"
-	    "\"\\ud83d\\ude01\":9,\"\\u00c3\\u00a9\":10}");
+	T_INT(json_splice(&sp, body, sizeof(body) - 1, &out, &records, &jerr),
+	    SPLICE_OK);
+	T_STR(out.data,
+	    "{\"\\u00e9x\":6,\"\\u00e8\":7,\"\\ud83d\\ude01\":9,"
+	    "\"\\u00c3\\u00a9\":10}");
 	buf_free(&out);
 }
 
@@ -259,8 +268,8 @@ test_string_scan_positions(void)
 {
 	static const struct {
 		const char *special;
-		size_t at;		/* offset of the fault after it */
-		const char *reason;	/* NULL: valid */
+		size_t at;	    /* offset of the fault after it */
+		const char *reason; /* NULL: valid */
 	} kinds[] = {
 		{ "\x01 ", 0, "control character in string" },
 		{ "\x1f ", 0, "control character in string" },
@@ -289,12 +298,12 @@ test_string_scan_positions(void)
 				buf_printf(&want, "%.*s," E "}",
 				    (int)body.len - 1, body.data);
 				T_INT(json_splice(&sp_array, body.data,
-				    body.len, &out, &records, &jerr),
+					  body.len, &out, &records, &jerr),
 				    SPLICE_OK);
 				T_MEM(out.data, out.len, want.data, want.len);
 			} else {
 				T_INT(json_splice(&sp_array, body.data,
-				    body.len, &out, &records, &jerr),
+					  body.len, &out, &records, &jerr),
 				    SPLICE_INVALID);
 				T_INT(jerr.offset, 6 + k + kinds[i].at);
 				T_STR(jerr.reason, kinds[i].reason);
@@ -318,14 +327,15 @@ test_many_records(void)
 	ok &= buf_puts(&body, "[") == 0;
 	for (i = 0; i < 5000; i++) {
 		ok &= buf_printf(&body, "%s{\"n\":%zu,\"id\":%zu}",
-		    i ? "," : "", i, i) == 0;
+			  i ? "," : "", i, i) == 0;
 		ok &= buf_printf(&want, "%s{\"n\":%zu," E "}", i ? "," : "",
-		    i) == 0;
+			  i) == 0;
 	}
 	ok &= buf_puts(&body, "]") == 0;
 	T_OK(ok);
 	T_INT(json_splice(&sp_array, body.data, body.len, &out, &records,
-	    &jerr), SPLICE_OK);
+		  &jerr),
+	    SPLICE_OK);
 	T_INT(records, 5000);
 	T_MEM(out.data, out.len, want.data, want.len);
 	T_OK(out.data[out.len] == '\0');
@@ -336,7 +346,7 @@ test_many_records(void)
 
 struct bad_case {
 	const char *body;
-	size_t len;		/* 0: strlen(body) */
+	size_t len; /* 0: strlen(body) */
 	size_t offset;
 	const char *reason;
 	const char *validate_reason;
@@ -444,16 +454,16 @@ static const struct bad_case splice_bad[] = {
 	{ "{\"a\":\"\xe0\x9f\xbf\"}", 0, 6, "invalid UTF-8 byte 0xe0", NULL },
 	{ "{\"a\":\"\xed\xa0\x80\"}", 0, 6, "invalid UTF-8 byte 0xed", NULL },
 	{ "{\"a\":\"\xed\xbf\xbf\"}", 0, 6, "invalid UTF-8 byte 0xed", NULL },
-	{ "{\"a\":\"\xf0\x80\x80\xaf\"}", 0, 6,
-	  "invalid UTF-8 byte 0xf0", NULL },
-	{ "{\"a\":\"\xf0\x8f\xbf\xbf\"}", 0, 6,
-	  "invalid UTF-8 byte 0xf0", NULL },
-	{ "{\"a\":\"\xf4\x90\x80\x80\"}", 0, 6,
-	  "invalid UTF-8 byte 0xf4", NULL },
-	{ "{\"a\":\"\xf5\x80\x80\x80\"}", 0, 6,
-	  "invalid UTF-8 byte 0xf5", NULL },
-	{ "{\"a\":\"\xf8\x88\x80\x80\x80\"}", 0, 6,
-	  "invalid UTF-8 byte 0xf8", NULL },
+	{ "{\"a\":\"\xf0\x80\x80\xaf\"}", 0, 6, "invalid UTF-8 byte 0xf0",
+	    NULL },
+	{ "{\"a\":\"\xf0\x8f\xbf\xbf\"}", 0, 6, "invalid UTF-8 byte 0xf0",
+	    NULL },
+	{ "{\"a\":\"\xf4\x90\x80\x80\"}", 0, 6, "invalid UTF-8 byte 0xf4",
+	    NULL },
+	{ "{\"a\":\"\xf5\x80\x80\x80\"}", 0, 6, "invalid UTF-8 byte 0xf5",
+	    NULL },
+	{ "{\"a\":\"\xf8\x88\x80\x80\x80\"}", 0, 6, "invalid UTF-8 byte 0xf8",
+	    NULL },
 	{ "{\"a\":\"\xfe\"}", 0, 6, "invalid UTF-8 byte 0xfe", NULL },
 	{ "{\"a\":\"\xff\"}", 0, 6, "invalid UTF-8 byte 0xff", NULL },
 	{ "{\"a\":\"\xe2\x82\"}", 0, 6, "invalid UTF-8 byte 0xe2", NULL },
@@ -468,7 +478,7 @@ static const struct bad_case splice_bad[] = {
 	/* Where the two differ: json_validate takes any value. */
 	{ "[,]", 0, 1, "record 1 is not an object", "expected a value" },
 	{ "\xc2\xa0{}", 0, 0, "expected an array of objects or an object",
-	  "expected a value" },
+	    "expected a value" },
 	{ "\"abc\"", 0, 0, "expected an array of objects or an object", "" },
 	{ "42", 0, 0, "expected an array of objects or an object", "" },
 	{ " null", 0, 1, "expected an array of objects or an object", "" },
@@ -499,7 +509,8 @@ check_splice_refused(const struct bad_case *c)
 	buf_puts(&out, "PRIOR");
 	memset(&jerr, 0, sizeof(jerr));
 	T_INT(json_splice(&sp_array, c->body, case_len(c), &out, &records,
-	    &jerr), SPLICE_INVALID);
+		  &jerr),
+	    SPLICE_INVALID);
 	T_INT(jerr.offset, c->offset);
 	T_STR(jerr.reason, c->reason);
 	T_MEM(out.data, out.len, "PRIOR", 5);
@@ -512,8 +523,8 @@ check_splice_refused(const struct bad_case *c)
 static void
 check_validate_refused(const struct bad_case *c)
 {
-	const char *reason = c->validate_reason ? c->validate_reason :
-	    c->reason;
+	const char
+	    *reason = c->validate_reason ? c->validate_reason : c->reason;
 	struct json_error jerr;
 	int before = t_failed;
 
@@ -552,14 +563,16 @@ test_restore_after_late_failure(void)
 	T_INT(json_splice(&sp_array, "{\"z\":0}", 7, &out, &records, &jerr),
 	    SPLICE_OK);
 	T_INT(json_splice(&sp_array, body, sizeof(body) - 1, &out, &records,
-	    &jerr), SPLICE_INVALID);
+		  &jerr),
+	    SPLICE_INVALID);
 	T_INT(jerr.offset, 22);
 	T_STR(jerr.reason, "expected a value");
 	T_STR(out.data, "{\"z\":0," E "}");
 	T_INT(records, 1);
 	/* A NULL jerr is allowed. */
 	T_INT(json_splice(&sp_array, body, sizeof(body) - 1, &out, &records,
-	    NULL), SPLICE_INVALID);
+		  NULL),
+	    SPLICE_INVALID);
 	T_INT(json_validate("[", 1, NULL), SPLICE_INVALID);
 	T_INT(records, 1);
 	buf_free(&out);
@@ -609,8 +622,7 @@ test_depth(void)
 
 	s = nested("{\"a\":", JSON_MAX_DEPTH - 1, "}", &len);
 	T_INT(json_validate(s, len, &jerr), SPLICE_OK);
-	T_INT(json_splice(&sp_array, s, len, &out, &records, &jerr),
-	    SPLICE_OK);
+	T_INT(json_splice(&sp_array, s, len, &out, &records, &jerr), SPLICE_OK);
 	T_INT(records, 1);
 	free(s);
 	s = nested("{\"a\":", JSON_MAX_DEPTH, "}", &len);
@@ -621,8 +633,7 @@ test_depth(void)
 	free(s);
 
 	s = nested("[{\"a\":", JSON_MAX_DEPTH - 2, "}]", &len);
-	T_INT(json_splice(&sp_array, s, len, &out, &records, &jerr),
-	    SPLICE_OK);
+	T_INT(json_splice(&sp_array, s, len, &out, &records, &jerr), SPLICE_OK);
 	T_INT(records, 2);
 	free(s);
 	s = nested("[{\"a\":", JSON_MAX_DEPTH - 1, "}]", &len);
@@ -639,19 +650,43 @@ static void
 test_validate_values(void)
 {
 	static const char *const valid[] = {
-		"0", "-0", "1", "-1", "10", "1.5", "-0.0", "1e3", "1E3",
-		"1e+3", "1e-3", "0.5e-10", "123456789012345678901234567890",
-		"\"\"", "\"a\"", "\"\\u0000\"", "\"\\ud83d\\ude00\"", "true",
-		"false", "null", " [] ", "{}", "[[]]", "[1,\"a\",{},[],null]",
-		"\t\r\n 1 \t\r\n", "{\"a\":{\"b\":[true,false,null]}}",
-		"\"\xf4\x8f\xbf\xbf\"", "\"\x7f\"",
+		"0",
+		"-0",
+		"1",
+		"-1",
+		"10",
+		"1.5",
+		"-0.0",
+		"1e3",
+		"1E3",
+		"1e+3",
+		"1e-3",
+		"0.5e-10",
+		"123456789012345678901234567890",
+		"\"\"",
+		"\"a\"",
+		"\"\\u0000\"",
+		"\"\\ud83d\\ude00\"",
+		"true",
+		"false",
+		"null",
+		" [] ",
+		"{}",
+		"[[]]",
+		"[1,\"a\",{},[],null]",
+		"\t\r\n 1 \t\r\n",
+		"{\"a\":{\"b\":[true,false,null]}}",
+		"\"\xf4\x8f\xbf\xbf\"",
+		"\"\x7f\"",
 	};
 	static const struct bad_case invalid[] = {
 		{ "tru", 0, 3, "unexpected end of input", NULL },
 		{ "1 2", 0, 2, "trailing data after the value", NULL },
 		{ "[1,]", 0, 3, "expected a value", NULL },
 		{ "{\"a\"}", 0, 4, "expected ':'", NULL },
-		{ "\xef\xbb\xbf" "1", 0, 0, "byte order mark", NULL },
+		{ "\xef\xbb\xbf"
+		  "1",
+		    0, 0, "byte order mark", NULL },
 		{ "\xef\xbb", 0, 0, "expected a value", NULL },
 		{ "[\"\\ud800\"]", 0, 2, "lone surrogate escape", NULL },
 		{ "\"\xc3\"", 0, 1, "invalid UTF-8 byte 0xc3", NULL },
@@ -682,8 +717,8 @@ test_validate_values(void)
 static void
 test_excerpt(void)
 {
-	static const char digits[] =
-	    "00000000001111111111222222222233333333334444444444";
+	static const char
+	    digits[] = "00000000001111111111222222222233333333334444444444";
 	char out[64];
 
 	json_excerpt(digits, 50, 25, out, sizeof(out));
@@ -803,8 +838,8 @@ gen_string(struct buf *b, int key)
 		case 5:
 			do
 				cp = rnd(2) ? rnd(0x80) : rnd(0x10000);
-			while ((cp >= 0xd800 && cp <= 0xdfff) ||
-			    (key && cp == 0));
+			while (
+			    (cp >= 0xd800 && cp <= 0xdfff) || (key && cp == 0));
 			gen_u_escape(b, cp);
 			break;
 		case 6:
@@ -814,8 +849,8 @@ gen_string(struct buf *b, int key)
 			break;
 		case 7:
 			cp = gen_code_point();
-			gen_utf8(b, cp < 0x20 || cp == '"' || cp == '\\' ?
-			    'x' : cp);
+			gen_utf8(b,
+			    cp < 0x20 || cp == '"' || cp == '\\' ? 'x' : cp);
 			break;
 		default:
 			do
@@ -864,10 +899,9 @@ static void gen_value(struct buf *, int);
 static void
 gen_key(struct buf *b)
 {
-	static const char *const keys[] = {
-		"\"id\"", "\"shop_id\"", "\"\\u0069d\"", "\"a\"", "\"b\"",
-		"\"price\"", "\"x y\"", "\"\""
-	};
+	static const char *const keys[] = { "\"id\"", "\"shop_id\"",
+		"\"\\u0069d\"", "\"a\"", "\"b\"", "\"price\"", "\"x y\"",
+		"\"\"" };
 	uint32_t k = rnd(10);
 
 	if (k < 8)
@@ -963,7 +997,8 @@ mutate(struct buf *b)
 	/* Never a NUL byte: jansson takes one outside a string as the
 	 * end of its input and would accept "1\0", which RFC 8259 does
 	 * not; that difference is covered by the tables instead. */
-	c = rnd(2) ? (unsigned char)structural[rnd(sizeof(structural) - 1)] :
+	c = rnd(2) ?
+	    (unsigned char)structural[rnd(sizeof(structural) - 1)] :
 	    1 + rnd(255);
 	switch (b->len ? rnd(4) : 2) {
 	case 0:
@@ -1020,17 +1055,19 @@ test_random_differential(void)
 		mutate(&doc);
 		ours = json_validate(doc.data, doc.len, &jerr) == SPLICE_OK;
 		theirs = jansson_accepts(doc.data, doc.len, &error);
-		if (!theirs && (strstr(error.text, "too big integer") != NULL ||
-		    strstr(error.text, "real number overflow") != NULL)) {
+		if (!theirs &&
+		    (strstr(error.text, "too big integer") != NULL ||
+			strstr(error.text, "real number overflow") != NULL)) {
 			excluded++;
 			continue;
 		}
 		if (ours ? still_valid++ : now_invalid++, ours == theirs)
 			continue;
 		if (disagree++ < 3)
-			printf("  disagree on \"%.*s\": ours %s (%s), "
-			    "jansson %s (%s)\n", (int)doc.len, doc.data,
-			    ours ? "valid" : "invalid", ours ? "" : jerr.reason,
+			printf("  disagree on \"%.*s\": ours %s (%s), jansson "
+			       "%s (%s)\n",
+			    (int)doc.len, doc.data, ours ? "valid" : "invalid",
+			    ours ? "" : jerr.reason,
 			    theirs ? "valid" : "invalid",
 			    theirs ? "" : error.text);
 	}
@@ -1051,14 +1088,15 @@ jansson_enrich(json_t *records)
 	json_t *record;
 	size_t i;
 
-	json_array_foreach(records, i, record) {
+	json_array_foreach(records, i, record)
+	{
 		if (!json_is_object(record))
 			return -1;
 		json_object_del(record, "id");
 		json_object_del(record, "shop_id");
 		if (json_object_set_new(record, "id", json_string("U")) != 0 ||
 		    json_object_set_new(record, "shop_id",
-		    json_string("shop_7")) != 0)
+			json_string("shop_7")) != 0)
 			return -1;
 	}
 	return 0;
@@ -1092,7 +1130,8 @@ test_random_splice(void)
 		gen_put(&out, "[");
 		records = 0;
 		if (json_splice(&sp_array, doc.data, doc.len, &out, &records,
-		    &jerr) != SPLICE_OK || records != n) {
+			&jerr) != SPLICE_OK ||
+		    records != n) {
 			failed++;
 			continue;
 		}

@@ -87,7 +87,7 @@ test_atomic_failures(void)
 	T_INT(file_write_atomic(path, "x", 1, &err), ST_CANTCREATE);
 	T_CONTAINS(err.msg, "cannot rename");
 	T_CONTAINS(err.msg, "Is a directory");
-	T_INT(count_entries(root, &hidden), 2);	/* a/ and dir/ */
+	T_INT(count_entries(root, &hidden), 2); /* a/ and dir/ */
 	T_INT(hidden, 0);
 
 	/* A parent is a regular file. */
@@ -95,8 +95,8 @@ test_atomic_failures(void)
 	T_INT(file_write_atomic(file, "x", 1, &err), ST_OK);
 	snprintf(path, sizeof(path), "%s/plain/sub/obj.json", root);
 	T_INT(file_write_atomic(path, "x", 1, &err), ST_CANTCREATE);
-	snprintf(want, sizeof(want), "cannot create directory %s/plain/sub: "
-	    "Not a directory", root);
+	snprintf(want, sizeof(want),
+	    "cannot create directory %s/plain/sub: Not a directory", root);
 	T_STR(err.msg, want);
 }
 
@@ -121,8 +121,8 @@ test_local_sink(void)
 {
 	struct config cfg;
 	struct sink sink;
-	struct object obj = { "bronze/new/k.json", "[{}]", 4,
-	    "application/json", 0 };
+	struct object
+	    obj = { "bronze/new/k.json", "[{}]", 4, "application/json", 0 };
 	struct upload_report report;
 	struct err err;
 	char url[300], want[300], got[16];
@@ -142,12 +142,14 @@ test_local_sink(void)
 
 	cfg.project_url = "file://relative/lake";
 	T_INT(sink_open(&sink, &cfg, &err), ST_CONFIG);
-	T_STR(err.msg, "supabase.url \"file://relative/lake\": a file URL "
-	    "needs an absolute path, as in file:///srv/lake");
+	T_STR(err.msg,
+	    "supabase.url \"file://relative/lake\": a file URL needs an "
+	    "absolute path, as in file:///srv/lake");
 	cfg.project_url = "ftp://x";
 	T_INT(sink_open(&sink, &cfg, &err), ST_CONFIG);
-	T_STR(err.msg, "supabase.url \"ftp://x\": unknown scheme (use "
-	    "file://, https:// or s3://)");
+	T_STR(err.msg,
+	    "supabase.url \"ftp://x\": unknown scheme (use file://, https:// "
+	    "or s3://)");
 }
 
 /*

@@ -15,38 +15,38 @@
 static char root[] = "/tmp/collector-metrics.XXXXXX";
 
 static const char expected[] =
-	"# HELP collector_last_run_timestamp_seconds Unix time the last run "
-	"ended.\n"
-	"# TYPE collector_last_run_timestamp_seconds gauge\n"
-	"collector_last_run_timestamp_seconds 1764768000.250\n"
-	"# HELP collector_last_success_timestamp_seconds Unix time the last "
-	"successful run (exit status 0) ended; 0 if none is known.\n"
-	"# TYPE collector_last_success_timestamp_seconds gauge\n"
-	"collector_last_success_timestamp_seconds 1764767940.125\n"
-	"# HELP collector_run_duration_seconds Seconds the last run took.\n"
-	"# TYPE collector_run_duration_seconds gauge\n"
-	"collector_run_duration_seconds 1.500000\n"
-	"# HELP collector_records Records in the batch of the last run.\n"
-	"# TYPE collector_records gauge\n"
-	"collector_records 10000\n"
-	"# HELP collector_bytes Bytes in the batch of the last run.\n"
-	"# TYPE collector_bytes gauge\n"
-	"collector_bytes 3456789\n"
-	"# HELP collector_responses Responses that arrived in the last run.\n"
-	"# TYPE collector_responses gauge\n"
-	"collector_responses 10\n"
-	"# HELP collector_http_retries Requests the last run repeated after "
-	"a temporary fault.\n"
-	"# TYPE collector_http_retries gauge\n"
-	"collector_http_retries 3\n"
-	"# HELP collector_exit_status Exit status of the last run (0 success, "
-	"75 temporary failure; see collector(1)).\n"
-	"# TYPE collector_exit_status gauge\n"
-	"collector_exit_status 75\n"
-	"# HELP collector_spool_pending_batches Batches waiting in the spool "
-	"when the last run ended.\n"
-	"# TYPE collector_spool_pending_batches gauge\n"
-	"collector_spool_pending_batches 2\n";
+    "# HELP collector_last_run_timestamp_seconds Unix time the last run "
+    "ended.\n"
+    "# TYPE collector_last_run_timestamp_seconds gauge\n"
+    "collector_last_run_timestamp_seconds 1764768000.250\n"
+    "# HELP collector_last_success_timestamp_seconds Unix time the last "
+    "successful run (exit status 0) ended; 0 if none is known.\n"
+    "# TYPE collector_last_success_timestamp_seconds gauge\n"
+    "collector_last_success_timestamp_seconds 1764767940.125\n"
+    "# HELP collector_run_duration_seconds Seconds the last run took.\n"
+    "# TYPE collector_run_duration_seconds gauge\n"
+    "collector_run_duration_seconds 1.500000\n"
+    "# HELP collector_records Records in the batch of the last run.\n"
+    "# TYPE collector_records gauge\n"
+    "collector_records 10000\n"
+    "# HELP collector_bytes Bytes in the batch of the last run.\n"
+    "# TYPE collector_bytes gauge\n"
+    "collector_bytes 3456789\n"
+    "# HELP collector_responses Responses that arrived in the last run.\n"
+    "# TYPE collector_responses gauge\n"
+    "collector_responses 10\n"
+    "# HELP collector_http_retries Requests the last run repeated after a "
+    "temporary fault.\n"
+    "# TYPE collector_http_retries gauge\n"
+    "collector_http_retries 3\n"
+    "# HELP collector_exit_status Exit status of the last run (0 success, 75 "
+    "temporary failure; see collector(1)).\n"
+    "# TYPE collector_exit_status gauge\n"
+    "collector_exit_status 75\n"
+    "# HELP collector_spool_pending_batches Batches waiting in the spool when "
+    "the last run ended.\n"
+    "# TYPE collector_spool_pending_batches gauge\n"
+    "collector_spool_pending_batches 2\n";
 
 static struct metrics
 sample(void)
@@ -82,8 +82,8 @@ test_format(void)
 	m.duration = NAN;
 	T_INT(metrics_format(&out, &m), 0);
 	T_CONTAINS(out.data, "\ncollector_last_run_timestamp_seconds 0.000\n");
-	T_CONTAINS(out.data, "\ncollector_last_success_timestamp_seconds "
-	    "0.000\n");
+	T_CONTAINS(out.data,
+	    "\ncollector_last_success_timestamp_seconds 0.000\n");
 	T_CONTAINS(out.data, "\ncollector_run_duration_seconds 0.000000\n");
 	T_CONTAINS(out.data, "\ncollector_exit_status 0\n");
 	buf_free(&out);
@@ -113,7 +113,8 @@ test_round_trip(void)
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		v = -1;
 		T_INT(metrics_parse_value(expected, strlen(expected),
-		    rows[i].name, &v), 0);
+			  rows[i].name, &v),
+		    0);
 		if (v != rows[i].want)
 			T_STR(rows[i].name, "read back a different value");
 	}
@@ -128,18 +129,18 @@ test_parse(void)
 		double value;
 	} rows[] = {
 		{ "m 1\n", 0, 1 },
-		{ "m 1", 0, 1 },			/* no final newline */
+		{ "m 1", 0, 1 }, /* no final newline */
 		{ "m\t2.5\n", 0, 2.5 },
-		{ "  m 3\n", 0, 3 },			/* leading blanks */
-		{ "m 4 1700000000000\n", 0, 4 },	/* with a timestamp */
+		{ "  m 3\n", 0, 3 },		 /* leading blanks */
+		{ "m 4 1700000000000\n", 0, 4 }, /* with a timestamp */
 		{ "m 5\r\n", 0, 5 },
 		{ "m{a=\"x\"} 6\n", 0, 6 },
-		{ "m{a=\"}\\\"\"} 7\n", 0, 7 },		/* '}' in a label */
+		{ "m{a=\"}\\\"\"} 7\n", 0, 7 }, /* '}' in a label */
 		{ "m 1e3\n", 0, 1000 },
 		{ "m -2\n", 0, -2 },
-		{ "# m 1\nm 8\n", 0, 8 },		/* comments skipped */
+		{ "# m 1\nm 8\n", 0, 8 }, /* comments skipped */
 		{ "# HELP m x\n# TYPE m gauge\nm 9\n", 0, 9 },
-		{ "mm 1\nm 10\n", 0, 10 },		/* longer names differ */
+		{ "mm 1\nm 10\n", 0, 10 }, /* longer names differ */
 		{ "m_total 1\n", -1, 0 },
 		{ "n 1\n", -1, 0 },
 		{ "m\n", -1, 0 },
@@ -149,9 +150,11 @@ test_parse(void)
 		{ "m NaN\n", -1, 0 },
 		{ "m +Inf\n", -1, 0 },
 		{ "m 1e999\n", -1, 0 },
-		{ "m{a=\"x\" 1\n", -1, 0 },		/* labels never close */
-		{ "m 123456789012345678901234567890123456789012345678901234567890"
-		    "1234567890\n", -1, 0 },		/* too long to be ours */
+		{ "m{a=\"x\" 1\n", -1, 0 }, /* labels never close */
+		{ "m "
+		  "123456789012345678901234567890123456789012345678901234567890"
+		  "1234567890\n",
+		    -1, 0 }, /* too long to be ours */
 		{ "", -1, 0 },
 	};
 	size_t i;
@@ -237,7 +240,8 @@ test_write(void)
 
 	/* A file that is not ours tells nothing. */
 	if ((f = fopen(path, "wb")) != NULL) {
-		fputs("collector_last_success_timestamp_seconds yesterday\n", f);
+		fputs("collector_last_success_timestamp_seconds yesterday\n",
+		    f);
 		T_INT(fclose(f), 0);
 	}
 	T_OK(last_success(path) == 0);

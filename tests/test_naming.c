@@ -31,14 +31,14 @@ test_prefix_normalise(void)
 		{ "", "", NULL },
 		{ "bronze/new/dt=%Y-%m-%d", "bronze/new/dt=%Y-%m-%d", NULL },
 		{ "a b/c:d", "a b/c:d", NULL },
-		{ "bronze/../x", NULL, "p: \"..\" segments are not allowed "
-		    "in object keys" },
-		{ "./x", NULL, "p: \".\" segments are not allowed in object "
-		    "keys" },
-		{ "bronze/n#w", NULL, "p: character '#' (0x23) is not "
-		    "allowed in object keys" },
-		{ "br\xc3\xa9", NULL, "p: character '?' (0xc3) is not allowed "
-		    "in object keys" },
+		{ "bronze/../x", NULL,
+		    "p: \"..\" segments are not allowed in object keys" },
+		{ "./x", NULL,
+		    "p: \".\" segments are not allowed in object keys" },
+		{ "bronze/n#w", NULL,
+		    "p: character '#' (0x23) is not allowed in object keys" },
+		{ "br\xc3\xa9", NULL,
+		    "p: character '?' (0xc3) is not allowed in object keys" },
 	};
 	struct err err;
 	char text[64];
@@ -94,13 +94,13 @@ test_key_check(void)
 		T_INT(err.msg[0] != '\0', cases[i].status != ST_OK);
 	}
 	T_INT(object_key_check("bronze/../x.json", &err), ST_CONFIG);
-	T_STR(err.msg, "object key \"bronze/../x.json\" has an empty, \".\" "
-	    "or \"..\" segment: check supabase.path_raw_data.new and "
-	    "naming.time_format");
+	T_STR(err.msg,
+	    "object key \"bronze/../x.json\" has an empty, \".\" or \"..\" "
+	    "segment: check supabase.path_raw_data.new and naming.time_format");
 	T_INT(object_key_check("bronze/\tx%.json", &err), ST_CONFIG);
-	T_STR(err.msg, "object key \"bronze/?x%.json\" has byte 0x09, which "
-	    "object stores refuse: check supabase.path_raw_data.new and "
-	    "naming.time_format");
+	T_STR(err.msg,
+	    "object key \"bronze/?x%.json\" has byte 0x09, which object stores "
+	    "refuse: check supabase.path_raw_data.new and naming.time_format");
 	T_INT(object_key_check("", &err), ST_CONFIG);
 	T_STR(err.msg, "object key is empty");
 	memset(longkey, 'a', sizeof(longkey) - 1);
@@ -128,16 +128,21 @@ test_key_format(void)
 	utc.tm_min = 30;
 	utc.tm_sec = 45;
 
-	T_INT(object_key_format(key, sizeof(key), "bronze/new",
-	    TIME_FORMAT_ISO, &utc, uuid, ".json", &err), ST_OK);
-	T_STR(key, "bronze/new/2025-09-02T10:30:45_"
-	    "550e8400-e29b-41d4-a716-446655440000.json");
+	T_INT(object_key_format(key, sizeof(key), "bronze/new", TIME_FORMAT_ISO,
+		  &utc, uuid, ".json", &err),
+	    ST_OK);
+	T_STR(key,
+	    "bronze/new/"
+	    "2025-09-02T10:30:45_550e8400-e29b-41d4-a716-446655440000.json");
 	T_INT(object_key_format(key, sizeof(key), "bronze/new/dt=%Y-%m-%d",
-	    time_format_expand("basic"), &utc, uuid, ".jsonl", &err), ST_OK);
-	T_STR(key, "bronze/new/dt=2025-09-02/20250902T103045Z_"
-	    "550e8400-e29b-41d4-a716-446655440000.jsonl");
-	T_INT(object_key_format(key, sizeof(key), "", "%s", &utc, uuid,
-	    ".json", &err), ST_OK);
+		  time_format_expand("basic"), &utc, uuid, ".jsonl", &err),
+	    ST_OK);
+	T_STR(key,
+	    "bronze/new/dt=2025-09-02/"
+	    "20250902T103045Z_550e8400-e29b-41d4-a716-446655440000.jsonl");
+	T_INT(object_key_format(key, sizeof(key), "", "%s", &utc, uuid, ".json",
+		  &err),
+	    ST_OK);
 	T_OK(strchr(key, '/') == NULL);
 
 	T_STR(time_format_expand("iso"), TIME_FORMAT_ISO);
@@ -145,22 +150,28 @@ test_key_format(void)
 
 	/* A format that produces a separator or a forbidden byte. */
 	T_INT(object_key_format(key, sizeof(key), "a", "%Y/", &utc, uuid,
-	    ".json", &err), ST_OK);
+		  ".json", &err),
+	    ST_OK);
 	T_STR(key, "a/2025/_550e8400-e29b-41d4-a716-446655440000.json");
-	T_INT(object_key_format(key, sizeof(key), "a", "/", &utc, uuid,
-	    ".json", &err), ST_CONFIG);
-	T_STR(err.msg, "object key \"a//_550e8400-e29b-41d4-a716-"
-	    "446655440000.json\" has an empty, \".\" or \"..\" segment: "
-	    "check supabase.path_raw_data.new and naming.time_format");
+	T_INT(object_key_format(key, sizeof(key), "a", "/", &utc, uuid, ".json",
+		  &err),
+	    ST_CONFIG);
+	T_STR(err.msg,
+	    "object key \"a//_550e8400-e29b-41d4-a716-446655440000.json\" has "
+	    "an empty, \".\" or \"..\" segment: check "
+	    "supabase.path_raw_data.new and naming.time_format");
 	T_INT(object_key_format(key, sizeof(key), "a", "%%", &utc, uuid,
-	    ".json", &err), ST_CONFIG);
-	T_STR(err.msg, "object key \"a/%_550e8400-e29b-41d4-a716-"
-	    "446655440000.json\" has byte 0x25, which object stores refuse: "
-	    "check supabase.path_raw_data.new and naming.time_format");
+		  ".json", &err),
+	    ST_CONFIG);
+	T_STR(err.msg,
+	    "object key \"a/%_550e8400-e29b-41d4-a716-446655440000.json\" has "
+	    "byte 0x25, which object stores refuse: check "
+	    "supabase.path_raw_data.new and naming.time_format");
 	T_INT(object_key_format(key, 40, "bronze/new", TIME_FORMAT_ISO, &utc,
-	    uuid, ".json", &err), ST_CONFIG);
-	T_STR(err.msg, "object key for prefix \"bronze/new\" is longer than "
-	    "39 bytes");
+		  uuid, ".json", &err),
+	    ST_CONFIG);
+	T_STR(err.msg,
+	    "object key for prefix \"bronze/new\" is longer than 39 bytes");
 }
 
 static int
@@ -185,7 +196,7 @@ test_key_uniqueness(void)
 	for (i = 0; keys != NULL && i < N; i++) {
 		if (uuid4_random(uuid, &err) != ST_OK ||
 		    object_key_format(key, sizeof(key), "bronze/new",
-		    TIME_FORMAT_ISO, &utc, uuid, ".json", &err) != ST_OK ||
+			TIME_FORMAT_ISO, &utc, uuid, ".json", &err) != ST_OK ||
 		    uuid[14] != '4' || strchr("89ab", uuid[19]) == NULL ||
 		    (keys[n] = strdup(key)) == NULL) {
 			failures++;

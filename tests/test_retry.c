@@ -56,8 +56,8 @@ static void
 test_transient_http(void)
 {
 	static const long yes[] = { 408, 425, 429, 500, 502, 503, 504, 544 };
-	static const long no[] = { 0, 100, 200, 201, 204, 301, 304, 400,
-	    401, 402, 403, 404, 409, 410, 413, 422, 451, 501, 505, 511 };
+	static const long no[] = { 0, 100, 200, 201, 204, 301, 304, 400, 401,
+		402, 403, 404, 409, 410, 413, 422, 451, 501, 505, 511 };
 	size_t i;
 
 	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
@@ -89,8 +89,8 @@ test_retry_after(void)
 		{ "Wed, 21 Oct 2015 07:28:30 GMT", 30000 },
 		{ "Wed, 21 Oct 2015 08:28:00 GMT", 3600000 },
 		{ "Thu, 22 Oct 2015 07:28:00 GMT", 86400000 },
-		{ "Wed, 21 Oct 2015 07:27:00 GMT", 0 },	/* past */
-		{ "Tue, 20 Oct 2015 07:28:00 GMT", 0 },	/* past */
+		{ "Wed, 21 Oct 2015 07:27:00 GMT", 0 }, /* past */
+		{ "Tue, 20 Oct 2015 07:28:00 GMT", 0 }, /* past */
 		{ "Wednesday, 21-Oct-15 07:28:05 GMT", 5000 },
 		{ "Wed Oct 21 07:28:09 2015", 9000 },
 		{ "Wed, 21 Oct 2015 07:28:30 GMT  ", 30000 },
@@ -107,8 +107,8 @@ test_retry_after(void)
 		long got = retry_after_ms(table[i].value, NOW);
 
 		if (got != table[i].want)
-			printf("retry_after_ms(\"%s\")\n", table[i].value ?
-			    table[i].value : "(null)");
+			printf("retry_after_ms(\"%s\")\n",
+			    table[i].value ? table[i].value : "(null)");
 		T_INT(got, table[i].want);
 	}
 }
@@ -189,8 +189,8 @@ test_append_key(void)
 		{ "bronze/new/2025-09-22T10:30:45_x.json",
 		    "bronze/new/2025-09-22T10%3A30%3A45_x.json" },
 		{ "a b/c~d_e-f.g", "a%20b/c~d_e-f.g" },
-		{ "x/?#[]@!$&'()*+,;=%", "x/%3F%23%5B%5D%40%21%24%26%27%28%29"
-		    "%2A%2B%2C%3B%3D%25" },
+		{ "x/?#[]@!$&'()*+,;=%",
+		    "x/%3F%23%5B%5D%40%21%24%26%27%28%29%2A%2B%2C%3B%3D%25" },
 		{ "caf\xc3\xa9", "caf%C3%A9" },
 		{ "a//b/", "a//b/" },
 	};
@@ -215,8 +215,9 @@ test_append_query(void)
 	T_INT(http_append_query(&b, "count", "1000"), 0);
 	T_INT(http_append_query(&b, "schema", "My Orders/2"), 0);
 	T_INT(http_append_query(&b, "q", "a&b=c"), 0);
-	T_STR(b.data, "http://h/users.json?count=1000&schema=My%20Orders%2F2"
-	    "&q=a%26b%3Dc");
+	T_STR(b.data,
+	    "http://h/"
+	    "users.json?count=1000&schema=My%20Orders%2F2&q=a%26b%3Dc");
 	buf_free(&b);
 	T_INT(buf_puts(&b, "http://h/g.json?"), 0);
 	T_INT(http_append_query(&b, "array", "true"), 0);
@@ -243,10 +244,11 @@ test_redact(void)
 		{ "https://h/a.json?monkey=1&key=s#frag",
 		    "https://h/a.json?monkey=***&key=***#frag" },
 		{ "https://h/a.json?KEY=s&api_key=t&apikey=u&keys=v",
-		    "https://h/a.json?KEY=***&api_key=***&apikey=***&keys=***" },
+		    "https://h/"
+		    "a.json?KEY=***&api_key=***&apikey=***&keys=***" },
 		{ "https://h/a?X-Amz-Signature=s&access_token=t&password=p&n=1",
-		    "https://h/a?X-Amz-Signature=***&access_token=***&password=***"
-		    "&n=1" },
+		    "https://h/"
+		    "a?X-Amz-Signature=***&access_token=***&password=***&n=1" },
 		{ "https://h/a.json?key=", "https://h/a.json?key=***" },
 		{ "https://h/a.json?key", "https://h/a.json?key" },
 		{ "https://user:pw@h:8080/p?x=1", "https://***@h:8080/p?x=1" },

@@ -14,9 +14,13 @@ static void
 test_base64(void)
 {
 	static const char *const cases[][2] = {
-		{ "", "" }, { "f", "Zg==" }, { "fo", "Zm8=" },
-		{ "foo", "Zm9v" }, { "foob", "Zm9vYg==" },
-		{ "fooba", "Zm9vYmE=" }, { "foobar", "Zm9vYmFy" },
+		{ "", "" },
+		{ "f", "Zg==" },
+		{ "fo", "Zm8=" },
+		{ "foo", "Zm9v" },
+		{ "foob", "Zm9vYg==" },
+		{ "fooba", "Zm9vYmE=" },
+		{ "foobar", "Zm9vYmFy" },
 		{ "\xff\xfe", "//4=" },
 	};
 	struct buf b = BUF_INIT;
@@ -35,8 +39,8 @@ static void
 test_answer_status(void)
 {
 	struct store_context ctx = { "supabase storage",
-	    "http://127.0.0.1:9/storage/v1", "datalake", "bronze/new/x.json",
-	    1234, 3, 0 };
+		"http://127.0.0.1:9/storage/v1", "datalake",
+		"bronze/new/x.json", 1234, 3, 0 };
 	struct store_answer a = { STORE_STORED, 200, "", "" };
 	struct err err;
 
@@ -45,13 +49,15 @@ test_answer_status(void)
 	a.outcome = STORE_DUPLICATE;
 	a.status = 409;
 	T_INT(store_answer_status(&a, &ctx, &err), ST_CANTCREATE);
-	T_STR(err.msg, "object already exists: datalake/bronze/new/x.json "
-	    "(another writer used this key)");
+	T_STR(err.msg,
+	    "object already exists: datalake/bronze/new/x.json (another writer "
+	    "used this key)");
 
 	a.outcome = STORE_NO_BUCKET;
 	a.status = 404;
 	T_INT(store_answer_status(&a, &ctx, &err), ST_CONFIG);
-	T_STR(err.msg, "bucket \"datalake\" does not exist at "
+	T_STR(err.msg,
+	    "bucket \"datalake\" does not exist at "
 	    "http://127.0.0.1:9/storage/v1: create it or set "
 	    "supabase.bucketName");
 
@@ -60,76 +66,82 @@ test_answer_status(void)
 	strcpy(a.code, "AccessDenied");
 	strcpy(a.message, "invalid signature");
 	T_INT(store_answer_status(&a, &ctx, &err), ST_NOPERM);
-	T_STR(err.msg, "supabase storage at http://127.0.0.1:9/storage/v1 "
-	    "refused our credentials for bucket \"datalake\" (403 "
-	    "AccessDenied): invalid signature");
+	T_STR(err.msg,
+	    "supabase storage at http://127.0.0.1:9/storage/v1 refused our "
+	    "credentials for bucket \"datalake\" (403 AccessDenied): invalid "
+	    "signature");
 
 	a.outcome = STORE_TOO_LARGE;
 	a.status = 413;
 	a.code[0] = '\0';
 	strcpy(a.message, "The object exceeded the maximum allowed size");
 	T_INT(store_answer_status(&a, &ctx, &err), ST_DATA);
-	T_STR(err.msg, "supabase storage at http://127.0.0.1:9/storage/v1 "
-	    "refused a batch of 1234 bytes as too large: The object "
-	    "exceeded the maximum allowed size: lower batch.max_size, or "
-	    "upload.resumable_threshold so large batches go up in chunks");
+	T_STR(err.msg,
+	    "supabase storage at http://127.0.0.1:9/storage/v1 refused a batch "
+	    "of 1234 bytes as too large: The object exceeded the maximum "
+	    "allowed size: lower batch.max_size, or upload.resumable_threshold "
+	    "so large batches go up in chunks");
 
 	a.outcome = STORE_INVALID_KEY;
 	a.status = 400;
 	strcpy(a.message, "Invalid key: bronze/new/x.json");
 	T_INT(store_answer_status(&a, &ctx, &err), ST_DATA);
-	T_STR(err.msg, "supabase storage at http://127.0.0.1:9/storage/v1 "
-	    "refused the object key \"bronze/new/x.json\": Invalid key: "
-	    "bronze/new/x.json");
+	T_STR(err.msg,
+	    "supabase storage at http://127.0.0.1:9/storage/v1 refused the "
+	    "object key \"bronze/new/x.json\": Invalid key: bronze/new/x.json");
 
 	a.outcome = STORE_TRANSIENT;
 	a.status = 503;
 	a.message[0] = '\0';
 	T_INT(store_answer_status(&a, &ctx, &err), ST_UNAVAILABLE);
-	T_STR(err.msg, "supabase storage at http://127.0.0.1:9/storage/v1 "
-	    "still failing after 3 attempts (last: 503)");
+	T_STR(err.msg,
+	    "supabase storage at http://127.0.0.1:9/storage/v1 still failing "
+	    "after 3 attempts (last: 503)");
 	a.status = 0;
 	strcpy(a.message, "Empty reply from server");
 	ctx.attempts = 1;
 	T_INT(store_answer_status(&a, &ctx, &err), ST_UNAVAILABLE);
-	T_STR(err.msg, "supabase storage at http://127.0.0.1:9/storage/v1 "
-	    "still failing after 1 attempt: Empty reply from server");
+	T_STR(err.msg,
+	    "supabase storage at http://127.0.0.1:9/storage/v1 still failing "
+	    "after 1 attempt: Empty reply from server");
 	ctx.attempts = 3;
 	a.message[0] = '\0';
 
 	a.outcome = STORE_NOT_FOUND;
 	a.status = 404;
 	T_INT(store_answer_status(&a, &ctx, &err), ST_CONFIG);
-	T_STR(err.msg, "supabase storage at http://127.0.0.1:9/storage/v1 "
-	    "answered 404 (not found) for bucket \"datalake\": check the "
-	    "URL");
+	T_STR(err.msg,
+	    "supabase storage at http://127.0.0.1:9/storage/v1 answered 404 "
+	    "(not found) for bucket \"datalake\": check the URL");
 
 	a.outcome = STORE_REFUSED;
 	a.status = 400;
 	strcpy(a.code, "InvalidRequest");
 	strcpy(a.message, "no");
 	T_INT(store_answer_status(&a, &ctx, &err), ST_CANTCREATE);
-	T_STR(err.msg, "supabase storage at http://127.0.0.1:9/storage/v1 "
-	    "refused to store datalake/bronze/new/x.json (400 "
-	    "InvalidRequest): no");
+	T_STR(err.msg,
+	    "supabase storage at http://127.0.0.1:9/storage/v1 refused to "
+	    "store datalake/bronze/new/x.json (400 InvalidRequest): no");
 }
 
 static void
 test_duplicate_verdict(void)
 {
 	struct store_context ctx = { "supabase storage",
-	    "http://127.0.0.1:9/storage/v1", "datalake", "k.json", 10, 2,
-	    0 };
+		"http://127.0.0.1:9/storage/v1", "datalake", "k.json", 10, 2,
+		0 };
 	struct err err;
 
 	T_INT(store_duplicate_verdict(&ctx, 10, &err), ST_OK);
 	T_INT(store_duplicate_verdict(&ctx, 11, &err), ST_CANTCREATE);
-	T_STR(err.msg, "object datalake/k.json already exists with 11 bytes, "
-	    "ours has 10: another writer used this key");
+	T_STR(err.msg,
+	    "object datalake/k.json already exists with 11 bytes, ours has 10: "
+	    "another writer used this key");
 	T_INT(store_duplicate_verdict(&ctx, -1, &err), ST_CANTCREATE);
-	T_STR(err.msg, "object datalake/k.json already exists after a retry "
-	    "and supabase storage at http://127.0.0.1:9/storage/v1 cannot "
-	    "tell its size: it may be ours or another writer's");
+	T_STR(err.msg,
+	    "object datalake/k.json already exists after a retry and supabase "
+	    "storage at http://127.0.0.1:9/storage/v1 cannot tell its size: it "
+	    "may be ours or another writer's");
 }
 
 static void
@@ -137,7 +149,10 @@ test_printable(void)
 {
 	char out[6];
 
-	store_printable(out, sizeof(out), "ab\x01\xc3" "cdef", 8);
+	store_printable(out, sizeof(out),
+	    "ab\x01\xc3"
+	    "cdef",
+	    8);
 	T_STR(out, "ab??c");
 	store_printable(out, 1, "abc", 3);
 	T_STR(out, "");
@@ -199,7 +214,7 @@ struct answer {
 struct script {
 	const struct answer *answers;
 	size_t n, next;
-	long long stored;	/* what stored_size says */
+	long long stored; /* what stored_size says */
 	int setup_fails;
 };
 
@@ -236,18 +251,15 @@ script_stored_size(void *arg, const char *key)
 #define GONE "{\"statusCode\":\"404\",\"error\":\"not_found\"}"
 
 static const struct answer ok[] = { { 0, 200, "{}" } };
-static const struct answer flaky[] = {
-	{ 0, 503, "" }, { 0, 503, "" }, { 0, 200, "{}" }
-};
-static const struct answer lost[] = {
-	{ CURLE_GOT_NOTHING, 0, "" }, { 0, 400, DUP }
-};
+static const struct answer
+    flaky[] = { { 0, 503, "" }, { 0, 503, "" }, { 0, 200, "{}" } };
+static const struct answer
+    lost[] = { { CURLE_GOT_NOTHING, 0, "" }, { 0, 400, DUP } };
 static const struct answer taken[] = { { 0, 400, DUP } };
 static const struct answer down[] = { { 0, 503, "" } };
 static const struct answer broken[] = { { CURLE_URL_MALFORMAT, 0, "" } };
-static const struct answer vanished[] = {
-	{ CURLE_RECV_ERROR, 0, "" }, { 0, 400, GONE }
-};
+static const struct answer
+    vanished[] = { { CURLE_RECV_ERROR, 0, "" }, { 0, 400, GONE } };
 static const struct answer not_found[] = { { 0, 400, GONE } };
 
 static const struct {
@@ -264,33 +276,37 @@ static const struct {
 	{ ok, 1, -1, 0, 0, ST_OK, 1, 0, NULL },
 	{ flaky, 3, -1, 0, 0, ST_OK, 3, 2, NULL },
 	{ lost, 2, 1234, 0, 0, ST_OK, 2, 1, NULL },
-	{ lost, 2, 99, 0, 0, ST_CANTCREATE, 2, 1, "object datalake/k.json "
-	    "already exists with 99 bytes, ours has 1234: another writer "
-	    "used this key" },
-	{ lost, 2, -1, 0, 0, ST_CANTCREATE, 2, 1, "object datalake/k.json "
-	    "already exists after a retry and test store at http://x cannot "
-	    "tell its size: it may be ours or another writer's" },
-	{ taken, 1, 1234, 0, 0, ST_CANTCREATE, 1, 0, "object already exists: "
-	    "datalake/k.json (another writer used this key)" },
-	{ down, 1, -1, 0, 0, ST_UNAVAILABLE, 3, 2, "test store at http://x "
-	    "still failing after 3 attempts (last: 503)" },
-	{ broken, 1, -1, 0, 0, ST_UNAVAILABLE, 1, 0, "test store at http://x: "
-	    "URL using bad/illegal format or missing URL" },
+	{ lost, 2, 99, 0, 0, ST_CANTCREATE, 2, 1,
+	    "object datalake/k.json already exists with 99 bytes, ours has "
+	    "1234: another writer used this key" },
+	{ lost, 2, -1, 0, 0, ST_CANTCREATE, 2, 1,
+	    "object datalake/k.json already exists after a retry and test "
+	    "store at http://x cannot tell its size: it may be ours or another "
+	    "writer's" },
+	{ taken, 1, 1234, 0, 0, ST_CANTCREATE, 1, 0,
+	    "object already exists: datalake/k.json (another writer used this "
+	    "key)" },
+	{ down, 1, -1, 0, 0, ST_UNAVAILABLE, 3, 2,
+	    "test store at http://x still failing after 3 attempts (last: "
+	    "503)" },
+	{ broken, 1, -1, 0, 0, ST_UNAVAILABLE, 1, 0,
+	    "test store at http://x: URL using bad/illegal format or missing "
+	    "URL" },
 	{ vanished, 2, 1234, 1, 0, ST_OK, 2, 1, NULL },
 	{ vanished, 2, 1234, 0, 0, ST_CONFIG, 2, 1, NULL },
 	{ not_found, 1, 1234, 1, 0, ST_CONFIG, 1, 0, NULL },
 	/* A replayed batch an earlier run stored: ours if the size fits. */
 	{ taken, 1, 1234, 0, 1, ST_OK, 1, 0, NULL },
-	{ taken, 1, 12, 0, 1, ST_CANTCREATE, 1, 0, "object datalake/k.json "
-	    "already exists with 12 bytes, ours has 1234: another writer "
-	    "used this key" },
+	{ taken, 1, 12, 0, 1, ST_CANTCREATE, 1, 0,
+	    "object datalake/k.json already exists with 12 bytes, ours has "
+	    "1234: another writer used this key" },
 };
 
 static void
 test_send(void)
 {
 	struct store_context ctx = { "test store", "http://x", "datalake",
-	    "k.json", 1234, 0, 0 };
+		"k.json", 1234, 0, 0 };
 	struct store_request_ops ops;
 	struct upload_report report;
 	struct http_result res;
@@ -338,8 +354,7 @@ test_send(void)
 	sc.n = 3;
 	ops.not_found_means_landed = 0;
 	r.deadline_ms = store_now_ms() - 1;
-	T_INT(store_send(&ops, &r, &ctx, &report, &res, &err),
-	    ST_UNAVAILABLE);
+	T_INT(store_send(&ops, &r, &ctx, &report, &res, &err), ST_UNAVAILABLE);
 	T_INT(sc.next, 1);
 	http_result_free(&res);
 
@@ -386,7 +401,7 @@ test_retry_init(void)
 int
 main(void)
 {
-	log_setup(LOG_ERROR, 0);	/* the retries' warnings */
+	log_setup(LOG_ERROR, 0); /* the retries' warnings */
 	test_base64();
 	test_answer_status();
 	test_duplicate_verdict();

@@ -23,8 +23,8 @@ check_message(const struct err *err)
 	FUZZ_CHECK(n > 0 && n < sizeof(err->msg));
 	FUZZ_CHECK(strncmp(err->msg, PATH ":", strlen(PATH ":")) == 0);
 	for (i = 0; i < n; i++)
-		FUZZ_CHECK((unsigned char)err->msg[i] >= 0x20 &&
-		    err->msg[i] != 0x7f);
+		FUZZ_CHECK(
+		    (unsigned char)err->msg[i] >= 0x20 && err->msg[i] != 0x7f);
 }
 
 int

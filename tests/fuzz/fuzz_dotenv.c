@@ -26,11 +26,9 @@
 
 #define PATH "conf/.env"
 
-static const char *const secret_names[] = {
-	"api_key", "COLLECTOR_API_KEY", "project_key",
-	"COLLECTOR_PROJECT_KEY", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-	NULL
-};
+static const char *const secret_names[] = { "api_key", "COLLECTOR_API_KEY",
+	"project_key", "COLLECTOR_PROJECT_KEY", "AWS_SECRET_ACCESS_KEY",
+	"AWS_SESSION_TOKEN", NULL };
 
 static void
 check_message(const struct err *err)
@@ -40,8 +38,8 @@ check_message(const struct err *err)
 	FUZZ_CHECK(n > 0 && n < sizeof(err->msg));
 	FUZZ_CHECK(strncmp(err->msg, PATH ":", strlen(PATH ":")) == 0);
 	for (i = 0; i < n; i++)
-		FUZZ_CHECK((unsigned char)err->msg[i] >= 0x20 &&
-		    err->msg[i] != 0x7f);
+		FUZZ_CHECK(
+		    (unsigned char)err->msg[i] >= 0x20 && err->msg[i] != 0x7f);
 }
 
 static bool

@@ -94,7 +94,7 @@ check_key(const char *prefix, const char *format, const struct tm *utc,
 
 	err.msg[0] = '\0';
 	if (object_key_format(key, sizeof(key), prefix, format, utc, uuid,
-	    suffix, &err) != ST_OK) {
+		suffix, &err) != ST_OK) {
 		check_message(&err, as_configured);
 		return;
 	}
@@ -106,9 +106,8 @@ check_key(const char *prefix, const char *format, const struct tm *utc,
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const suffixes[] = {
-		".json", ".ndjson", ".json.gz", ""
-	};
+	static const char
+	    *const suffixes[] = { ".json", ".ndjson", ".json.gz", "" };
 	char *text, *prefix, *format, *nl;
 	const char *suffix;
 	struct tm utc;
@@ -145,12 +144,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* As the configuration passes it. */
 	err.msg[0] = '\0';
 	normalised = key_prefix_normalise(prefix, "supabase.path_raw_data.new",
-	    &err) == ST_OK;
+			 &err) == ST_OK;
 	if (!normalised)
 		check_message(&err, true);
 	else {
-		FUZZ_CHECK(prefix[0] != '/' && (prefix[0] == '\0' ||
-		    prefix[strlen(prefix) - 1] != '/'));
+		FUZZ_CHECK(prefix[0] != '/' &&
+		    (prefix[0] == '\0' || prefix[strlen(prefix) - 1] != '/'));
 		FUZZ_CHECK(strstr(prefix, "//") == NULL);
 		check_key(prefix, format, &utc, suffix, path_style,
 		    format[0] != '\0' && !has_control(format));

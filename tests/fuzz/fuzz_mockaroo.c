@@ -75,10 +75,10 @@ check_error_text(const char *body, size_t len)
 		for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 			FUZZ_CHECK((out = malloc(sizes[i])) != NULL);
 			if (mockaroo_error_text(body, len, strict, out,
-			    sizes[i])) {
+				sizes[i])) {
 				FUZZ_CHECK(strnlen(out, sizes[i]) < sizes[i]);
-				FUZZ_CHECK(out[0] == '\0' ||
-				    one_line(out, sizes[i]));
+				FUZZ_CHECK(
+				    out[0] == '\0' || one_line(out, sizes[i]));
 				FUZZ_CHECK(utf8_valid((unsigned char *)out));
 			}
 			free(out);

@@ -21,16 +21,15 @@ check_printable(const char *s, size_t size)
 
 	FUZZ_CHECK(n < size);
 	for (i = 0; i < n; i++)
-		FUZZ_CHECK((unsigned char)s[i] >= 0x20 &&
-		    (unsigned char)s[i] < 0x7f);
+		FUZZ_CHECK(
+		    (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7f);
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const tags[] = {
-		"Code", "Message", "UploadId", "ETag", "Key", ""
-	};
+	static const char *const
+	    tags[] = { "Code", "Message", "UploadId", "ETag", "Key", "" };
 	static const size_t sizes[] = { 1, 2, 7, 64, 300 };
 	struct store_answer a;
 	const char *body;
@@ -46,8 +45,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	s3_classify(status, body, size, &a);
 	FUZZ_CHECK(a.outcome >= STORE_STORED && a.outcome <= STORE_REFUSED);
-	FUZZ_CHECK(a.outcome != STORE_STORED || (status >= 200 &&
-	    status < 300));
+	FUZZ_CHECK(
+	    a.outcome != STORE_STORED || (status >= 200 && status < 300));
 	check_printable(a.code, sizeof(a.code));
 	check_printable(a.message, sizeof(a.message));
 
@@ -56,8 +55,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			/* A buffer of exactly outsz bytes: ASan sees any
 			 * write past it. */
 			FUZZ_CHECK((exact = malloc(sizes[j])) != NULL);
-			if (s3_xml_text(body, size, tags[i], exact,
-			    sizes[j]) == 0)
+			if (s3_xml_text(body, size, tags[i], exact, sizes[j]) ==
+			    0)
 				check_printable(exact, sizes[j]);
 			free(exact);
 		}

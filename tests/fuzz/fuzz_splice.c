@@ -130,8 +130,8 @@ rewrite(const unsigned char *p, size_t len, struct buf *out)
 			if (n == (size_t)(run - p))
 				FUZZ_CHECK(buf_append(out, "0", 1) == 0);
 			else
-				FUZZ_CHECK(buf_append(out, p,
-				    (size_t)(run - p)) == 0);
+				FUZZ_CHECK(
+				    buf_append(out, p, (size_t)(run - p)) == 0);
 			p = run;
 			continue;
 		}
@@ -167,15 +167,13 @@ depth(json_t *v)
 	int d, deepest = 0;
 
 	if (json_is_array(v)) {
-		json_array_foreach(v, i, m)
-			if ((d = depth(m)) > deepest)
-				deepest = d;
+		json_array_foreach(v, i, m) if ((d = depth(m)) > deepest)
+		    deepest = d;
 		return deepest + 1;
 	}
 	if (json_is_object(v)) {
-		json_object_foreach(v, key, m)
-			if ((d = depth(m)) > deepest)
-				deepest = d;
+		json_object_foreach(v, key, m) if ((d = depth(m)) > deepest)
+		    deepest = d;
 		return deepest + 1;
 	}
 	return 0;
@@ -252,16 +250,13 @@ splice_shape(json_t *src)
 		return true;
 	if (!json_is_array(src))
 		return false;
-	json_array_foreach(src, i, m)
-		if (!json_is_object(m))
-			return false;
+	json_array_foreach(src, i, m) if (!json_is_object(m)) return false;
 	return true;
 }
 
 /* out holds "[" and the records spliced (each body twice): compare. */
 static void
-check_landed(json_t *src, const struct buf *out, size_t records,
-    bool rewritten)
+check_landed(json_t *src, const struct buf *out, size_t records, bool rewritten)
 {
 	struct buf text = BUF_INIT;
 	struct json_error jerr;
@@ -297,9 +292,8 @@ check_error(const struct json_error *jerr, size_t size)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const drop[] = {
-		ENRICH_USER_FIELD, ENRICH_SHOP_FIELD
-	};
+	static const char
+	    *const drop[] = { ENRICH_USER_FIELD, ENRICH_SHOP_FIELD };
 	const char *body = (const char *)data;
 	struct enricher e;
 	struct splice sp = { drop, 2, enricher_append, &e, "," };
@@ -312,14 +306,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int r, code;
 
 	if (pool.count == 0)
-		FUZZ_CHECK(user_pool_build(&pool, DEFAULT_POOL_SEED,
-		    POOL_SIZE) == 0);
+		FUZZ_CHECK(
+		    user_pool_build(&pool, DEFAULT_POOL_SEED, POOL_SIZE) == 0);
 	enricher_begin(&e, &pool, SHOPS, UINT64_C(42), size);
 
 	src = load(body, size, false, &error);
 	code = json_error_code(&error);
-	if (src == NULL && (code == json_error_numeric_overflow ||
-	    code == json_error_null_byte_in_key)) {
+	if (src == NULL &&
+	    (code == json_error_numeric_overflow ||
+		code == json_error_null_byte_in_key)) {
 		rewritten = true;
 		src = load(body, size, true, &error);
 	}

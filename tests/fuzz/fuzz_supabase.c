@@ -24,8 +24,8 @@ check_printable(const char *s, size_t size)
 
 	FUZZ_CHECK(n < size);
 	for (i = 0; i < n; i++)
-		FUZZ_CHECK((unsigned char)s[i] >= 0x20 &&
-		    (unsigned char)s[i] < 0x7f);
+		FUZZ_CHECK(
+		    (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7f);
 }
 
 static void
@@ -41,10 +41,9 @@ check_line(const char *s, size_t size)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct store_context ctx = {
-		"supabase storage", "http://127.0.0.1:54321", "datalake",
-		"bronze/new/2025-01-01T00:00:00_x.json", 1234, 1, 0
-	};
+	struct store_context ctx = { "supabase storage",
+		"http://127.0.0.1:54321", "datalake",
+		"bronze/new/2025-01-01T00:00:00_x.json", 1234, 1, 0 };
 	struct store_answer a;
 	struct err err;
 	const char *body;
@@ -60,8 +59,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	supabase_classify(status, body, size, &a);
 	FUZZ_CHECK(a.outcome >= STORE_STORED && a.outcome <= STORE_REFUSED);
-	FUZZ_CHECK((a.outcome == STORE_STORED) == (status >= 200 &&
-	    status < 300));
+	FUZZ_CHECK(
+	    (a.outcome == STORE_STORED) == (status >= 200 && status < 300));
 	FUZZ_CHECK(a.status >= 0);
 	check_printable(a.code, sizeof(a.code));
 	check_printable(a.message, sizeof(a.message));
@@ -69,8 +68,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		err.msg[0] = '\0';
 		st = store_answer_status(&a, &ctx, &err);
 		FUZZ_CHECK(st == ST_DATA || st == ST_UNAVAILABLE ||
-		    st == ST_CANTCREATE || st == ST_NOPERM ||
-		    st == ST_CONFIG || st == ST_TEMPFAIL);
+		    st == ST_CANTCREATE || st == ST_NOPERM || st == ST_CONFIG ||
+		    st == ST_TEMPFAIL);
 		check_line(err.msg, sizeof(err.msg));
 	}
 

@@ -54,7 +54,7 @@ CURLcode __wrap_curl_global_init(long);
 
 static atomic_ulong count;
 static atomic_int failed;
-static atomic_ulong fail_at;	/* 0: never */
+static atomic_ulong fail_at; /* 0: never */
 static int trace;
 static int ready;
 
@@ -165,8 +165,7 @@ alloc_failed(void)
 }
 
 /* Writes the total with write(2): nothing may allocate this late. */
-static void __attribute__((destructor))
-report(void)
+static void __attribute__((destructor)) report(void)
 {
 	const char *path = getenv("COLLECTOR_ALLOC_COUNT");
 	char line[64];

@@ -59,10 +59,11 @@ outcome(const char *what, unsigned long n, int status, const struct err *err)
 		    "status %d, \"%s\"", status, err->msg);
 		return 1;
 	}
-	t_report(status == ST_OK || (status == ST_TEMPFAIL &&
-	    strstr(err->msg, "out of memory") != NULL), __FILE__, __LINE__,
-	    what, "allocation %lu failed: status %d, \"%s\"", n, status,
-	    err->msg);
+	t_report(status == ST_OK ||
+		(status == ST_TEMPFAIL &&
+		    strstr(err->msg, "out of memory") != NULL),
+	    __FILE__, __LINE__, what,
+	    "allocation %lu failed: status %d, \"%s\"", n, status, err->msg);
 	return 0;
 }
 
@@ -125,15 +126,15 @@ test_dotenv(void)
 static void
 test_spool(void)
 {
-	static const char batch[] = "[{\"a\":1,\"id\":\"x\",\"shop_id\":"
-	    "\"shop_1\"}]";
+	static const char
+	    batch[] = "[{\"a\":1,\"id\":\"x\",\"shop_id\":\"shop_1\"}]";
 	static const char where[] = "supabase http://127.0.0.1:9 datalake";
 	char dir[] = "/tmp/test_oom.XXXXXX", name[SPOOL_NAME_MAX + 1];
 	char path[PATH_MAX + SPOOL_NAME_MAX + 2];
 	struct spool sp = { "", -1 };
 	struct spool_batch got;
 	struct object obj = { "bronze/new/2026-01-01T00:00:00_k.json", batch,
-	    sizeof(batch) - 1, "application/json", 0 };
+		sizeof(batch) - 1, "application/json", 0 };
 	struct err err;
 	unsigned long n;
 	int status = ST_OK;
@@ -141,8 +142,8 @@ test_spool(void)
 	if (!T_OK(mkdtemp(dir) != NULL))
 		return;
 	snprintf(sp.dir, sizeof(sp.dir), "%s", dir);
-	if (!T_OK(spool_add(&sp, where, &obj, name, sizeof(name), &err) ==
-	    ST_OK))
+	if (!T_OK(
+		spool_add(&sp, where, &obj, name, sizeof(name), &err) == ST_OK))
 		goto out;
 	for (n = 1; n < MAX_RUNS; n++) {
 		alloc_fail_after(n);
