@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define FUZZ_CHECK(c) \
 	do { \
@@ -37,6 +38,31 @@ fuzz_zeroed(const void *p, size_t n)
 		if (b[i] != 0)
 			return 0;
 	return 1;
+}
+
+/* s is NUL-terminated within size bytes and printable ASCII. */
+static inline void
+fuzz_check_ascii(const char *s, size_t size)
+{
+	size_t n = strnlen(s, size), i;
+
+	FUZZ_CHECK(n < size);
+	for (i = 0; i < n; i++)
+		FUZZ_CHECK(
+		    (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7f);
+}
+
+/* msg (of size bytes) is one non-empty line that starts with "path:",
+ * with no control characters. */
+static inline void
+fuzz_check_line(const char *msg, size_t size, const char *path)
+{
+	size_t n = strnlen(msg, size), len = strlen(path), i;
+
+	FUZZ_CHECK(n > 0 && n < size);
+	FUZZ_CHECK(strncmp(msg, path, len) == 0 && msg[len] == ':');
+	for (i = 0; i < n; i++)
+		FUZZ_CHECK((unsigned char)msg[i] >= 0x20 && msg[i] != 0x7f);
 }
 
 #endif

@@ -15,18 +15,6 @@
 
 #define PATH "conf/config.yaml"
 
-static void
-check_message(const struct err *err)
-{
-	size_t n = strnlen(err->msg, sizeof(err->msg)), i;
-
-	FUZZ_CHECK(n > 0 && n < sizeof(err->msg));
-	FUZZ_CHECK(strncmp(err->msg, PATH ":", strlen(PATH ":")) == 0);
-	for (i = 0; i < n; i++)
-		FUZZ_CHECK(
-		    (unsigned char)err->msg[i] >= 0x20 && err->msg[i] != 0x7f);
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -45,7 +33,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    cfg.path != NULL && cfg.time_format != NULL);
 		config_free(&cfg);
 	} else {
-		check_message(&err);
+		fuzz_check_line(err.msg, sizeof(err.msg), PATH);
 		FUZZ_CHECK(fuzz_zeroed(&cfg, sizeof(cfg)));
 	}
 	return 0;

@@ -30,18 +30,6 @@ static const char *const secret_names[] = { "api_key", "COLLECTOR_API_KEY",
 	"project_key", "COLLECTOR_PROJECT_KEY", "AWS_SECRET_ACCESS_KEY",
 	"AWS_SESSION_TOKEN", NULL };
 
-static void
-check_message(const struct err *err)
-{
-	size_t n = strnlen(err->msg, sizeof(err->msg)), i;
-
-	FUZZ_CHECK(n > 0 && n < sizeof(err->msg));
-	FUZZ_CHECK(strncmp(err->msg, PATH ":", strlen(PATH ":")) == 0);
-	for (i = 0; i < n; i++)
-		FUZZ_CHECK(
-		    (unsigned char)err->msg[i] >= 0x20 && err->msg[i] != 0x7f);
-}
-
 static bool
 secret_name(const char *name, size_t len)
 {
@@ -119,7 +107,7 @@ apply(const char *text, size_t len, struct err *err)
 	if (st == ST_OK)
 		config_free(&cfg);
 	else {
-		check_message(err);
+		fuzz_check_line(err->msg, sizeof(err->msg), PATH);
 		FUZZ_CHECK(fuzz_zeroed(&cfg, sizeof(cfg)));
 	}
 	return st;

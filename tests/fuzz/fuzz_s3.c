@@ -14,17 +14,6 @@
 #include "s3.h"
 #include "store.h"
 
-static void
-check_printable(const char *s, size_t size)
-{
-	size_t n = strnlen(s, size), i;
-
-	FUZZ_CHECK(n < size);
-	for (i = 0; i < n; i++)
-		FUZZ_CHECK(
-		    (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7f);
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -47,8 +36,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(a.outcome >= STORE_STORED && a.outcome <= STORE_REFUSED);
 	FUZZ_CHECK(
 	    a.outcome != STORE_STORED || (status >= 200 && status < 300));
-	check_printable(a.code, sizeof(a.code));
-	check_printable(a.message, sizeof(a.message));
+	fuzz_check_ascii(a.code, sizeof(a.code));
+	fuzz_check_ascii(a.message, sizeof(a.message));
 
 	for (i = 0; i < sizeof(tags) / sizeof(tags[0]); i++)
 		for (j = 0; j < sizeof(sizes) / sizeof(sizes[0]); j++) {
@@ -57,7 +46,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_CHECK((exact = malloc(sizes[j])) != NULL);
 			if (s3_xml_text(body, size, tags[i], exact, sizes[j]) ==
 			    0)
-				check_printable(exact, sizes[j]);
+				fuzz_check_ascii(exact, sizes[j]);
 			free(exact);
 		}
 	FUZZ_CHECK(s3_xml_text(body, size, "Code", out, 0) == -1);

@@ -18,17 +18,6 @@
 #include "supabase.h"
 
 static void
-check_printable(const char *s, size_t size)
-{
-	size_t n = strnlen(s, size), i;
-
-	FUZZ_CHECK(n < size);
-	for (i = 0; i < n; i++)
-		FUZZ_CHECK(
-		    (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7f);
-}
-
-static void
 check_line(const char *s, size_t size)
 {
 	size_t n = strnlen(s, size), i;
@@ -62,8 +51,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(
 	    (a.outcome == STORE_STORED) == (status >= 200 && status < 300));
 	FUZZ_CHECK(a.status >= 0);
-	check_printable(a.code, sizeof(a.code));
-	check_printable(a.message, sizeof(a.message));
+	fuzz_check_ascii(a.code, sizeof(a.code));
+	fuzz_check_ascii(a.message, sizeof(a.message));
 	if (a.outcome != STORE_STORED) {
 		err.msg[0] = '\0';
 		st = store_answer_status(&a, &ctx, &err);

@@ -67,8 +67,15 @@ outcome(const char *what, unsigned long n, int status, const struct err *err)
 	return 0;
 }
 
+typedef int
+apply_fn(struct config *, const char *, const char *, size_t, struct err *);
+
+/* Applies the settings file text with each allocation failing in turn,
+ * until one run completes; a run that does must give what the file
+ * says. */
 static void
-test_yaml(void)
+torture_loader(apply_fn *apply, const char *path, const char *text,
+    const char *bucket, const char *prefix, long max_size)
 {
 	struct config cfg;
 	struct err err;
@@ -78,14 +85,13 @@ test_yaml(void)
 	for (n = 1; n < MAX_RUNS; n++) {
 		memset(&cfg, 0, sizeof(cfg));
 		alloc_fail_after(n);
-		status = config_apply_yaml(&cfg, "config.yaml", yaml,
-		    strlen(yaml), &err);
+		status = apply(&cfg, path, text, strlen(text), &err);
 		if (status == ST_OK) {
-			T_STR(cfg.bucket, "bronze-bucket");
-			T_STR(cfg.path, "raw/dt=%Y-%m-%d");
-			T_INT(cfg.max_size, 3);
+			T_STR(cfg.bucket, bucket);
+			T_STR(cfg.path, prefix);
+			T_INT(cfg.max_size, max_size);
 		}
-		if (outcome("config.yaml", n, status, &err))
+		if (outcome(path, n, status, &err))
 			break;
 		if (status == ST_OK)
 			config_free(&cfg);
@@ -96,31 +102,17 @@ test_yaml(void)
 }
 
 static void
+test_yaml(void)
+{
+	torture_loader(config_apply_yaml, "config.yaml", yaml, "bronze-bucket",
+	    "raw/dt=%Y-%m-%d", 3);
+}
+
+static void
 test_dotenv(void)
 {
-	struct config cfg;
-	struct err err;
-	unsigned long n;
-	int status;
-
-	for (n = 1; n < MAX_RUNS; n++) {
-		memset(&cfg, 0, sizeof(cfg));
-		alloc_fail_after(n);
-		status = config_apply_dotenv(&cfg, ".env", dotenv,
-		    strlen(dotenv), &err);
-		if (status == ST_OK) {
-			T_STR(cfg.bucket, "envbucket");
-			T_STR(cfg.path, "a/b c");
-			T_INT(cfg.max_size, 4);
-		}
-		if (outcome(".env", n, status, &err))
-			break;
-		if (status == ST_OK)
-			config_free(&cfg);
-	}
-	if (status == ST_OK)
-		config_free(&cfg);
-	T_OK(n > 10 && n < MAX_RUNS);
+	torture_loader(config_apply_dotenv, ".env", dotenv, "envbucket",
+	    "a/b c", 4);
 }
 
 static void
