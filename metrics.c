@@ -186,7 +186,7 @@ metrics_last_success(const char *path, double *value, struct err *err)
 	struct buf text = BUF_INIT;
 	FILE *fp;
 	size_t n;
-	int status = ST_OK, ours = 1;
+	int status = ST_OK, ours = 1, said = 0;
 
 	*value = 0;
 	if ((fp = fopen(path, "rb")) == NULL)
@@ -209,10 +209,11 @@ metrics_last_success(const char *path, double *value, struct err *err)
 		status = err_set(err, ST_IO, "cannot read %s: %s", path,
 		    strerror(errno));
 	(void)fclose(fp);
-	if (status == ST_OK && ours && text.len > 0 &&
-	    metrics_parse_value(text.data, text.len, LAST_SUCCESS, value) ==
-		0 &&
-	    *value < 0)
+	/* A file that is not ours, or does not say, carries over nothing. */
+	if (status == ST_OK && ours && text.len > 0)
+		said = metrics_parse_value(text.data, text.len, LAST_SUCCESS,
+			   value) == 0;
+	if (!said || *value < 0)
 		*value = 0;
 	buf_free(&text);
 	return status;
